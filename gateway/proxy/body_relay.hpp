@@ -1,0 +1,106 @@
+#pragma once
+// Streaming of one HTTP message body from a parser on one stream to a serializer on another,
+// in pieces of a fixed buffer, so memory stays flat whatever the body size (Beast's
+// http_relay pattern). Included only by the .cpp files that instantiate it.
+
+#include <utility>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace gangway {
+
+// Where a relay stopped; anything but `done` means the message was not delivered whole and
+// neither connection may be reused.
+enum class relay_status { done, read_failed, read_timeout, body_too_large, write_failed, write_timeout };
+
+struct relay_deadlines {
+    std::chrono::milliseconds read;   // longest wait for the next piece from the input
+    std::chrono::milliseconds write;  // longest wait for one piece to be taken by the output
+};
+
+struct relay_result {
+    relay_status status = relay_status::done;
+    std::uint64_t body_bytes = 0;
+    boost::beast::error_code ec;
+};
+
+// Reads the next body piece into `piece`. After it, the parser's body points at the bytes
+// read (possibly none) and says whether more will follow.
+template <class In, bool IsRequest>
+boost::asio::awaitable<boost::beast::error_code> read_body_piece(
+    In& in, boost::beast::flat_buffer& in_buffer,
+    boost::beast::http::parser<IsRequest, boost::beast::http::buffer_body>& p, char* piece,
+    std::size_t piece_size, std::chrono::milliseconds deadline) {
+    namespace http = boost::beast::http;
+    auto& body = p.get().body();
+    body.data = piece;
+    body.size = piece_size;
+    boost::beast::error_code ec;
+    boost::beast::get_lowest_layer(in).expires_after(deadline);
+    co_await http::async_read_some(in, in_buffer, p,
+                                   boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    if (ec == http::error::need_buffer) ec = {};
+    body.size = piece_size - body.size;
+    body.data = piece;
+    body.more = !p.is_done();
+    co_return ec;
+}
+
+inline relay_status classify_read_error(const boost::beast::error_code& ec) {
+    if (ec == boost::beast::error::timeout) return relay_status::read_timeout;
+    if (ec == boost::beast::http::error::body_limit) return relay_status::body_too_large;
+    return relay_status::read_failed;
+}
+
+// Writes the head (if not yet written) and the body. `first_piece_loaded` says the parser's
+// body already holds a piece read by read_body_piece that must be written first.
+template <class In, class Out, bool IsRequest>
+boost::asio::awaitable<relay_result> relay_body(
+    In& in, boost::beast::flat_buffer& in_buffer,
+    boost::beast::http::parser<IsRequest, boost::beast::http::buffer_body>& p, Out& out,
+    boost::beast::http::serializer<IsRequest, boost::beast::http::buffer_body>& sr, char* piece,
+    std::size_t piece_size, relay_deadlines deadlines, bool first_piece_loaded) {
+    namespace http = boost::beast::http;
+    relay_result result;
+    bool loaded = first_piece_loaded;
+    do {
+        if (!loaded) {
+            if (!p.is_done()) {
+                result.ec = co_await read_body_piece(in, in_buffer, p, piece, piece_size,
+                                                     deadlines.read);
+                if (result.ec) {
+                    result.status = classify_read_error(result.ec);
+                    co_return result;
+                }
+            } else {
+                p.get().body().data = nullptr;
+                p.get().body().size = 0;
+                p.get().body().more = false;
+            }
+        }
+        loaded = false;
+        result.body_bytes += p.get().body().size;
+        boost::beast::get_lowest_layer(out).expires_after(deadlines.write);
+        co_await http::async_write(out, sr,
+                                   boost::asio::redirect_error(boost::asio::use_awaitable, result.ec));
+        if (result.ec == http::error::need_buffer) result.ec = {};
+        if (result.ec) {
+            result.status = result.ec == boost::beast::error::timeout ? relay_status::write_timeout
+                                                                      : relay_status::write_failed;
+            co_return result;
+        }
+    } while (!p.is_done() || !sr.is_done());
+    co_return result;
+}
+
+}  // namespace gangway

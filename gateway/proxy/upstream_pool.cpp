@@ -1,0 +1,133 @@
+#include "gateway/proxy/upstream_pool.hpp"
+
+#include <stdexcept>
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include "gateway/server/metrics.hpp"
+
+namespace gangway {
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+tcp::endpoint resolve(net::any_io_executor executor, const upstream_server& server) {
+    boost::system::error_code ec;
+    auto address = net::ip::make_address(server.host, ec);
+    if (!ec) return {address, server.port};
+    tcp::resolver resolver{executor};
+    auto results = resolver.resolve(server.host, std::to_string(server.port), ec);
+    if (ec || results.empty())
+        throw std::runtime_error("cannot resolve upstream " + server.host + ": " + ec.message());
+    return *results.begin();
+}
+
+// True when the peer has closed (or reset) the idle connection: a non-blocking peek that does
+// not say "would block" means data or EOF arrived on a connection that should be silent.
+bool closed_by_peer(tcp::socket& s) {
+    char probe;
+    boost::system::error_code ec;
+    s.non_blocking(true, ec);
+    if (ec) return true;
+    auto n = s.receive(net::buffer(&probe, 1), tcp::socket::message_peek, ec);
+    s.non_blocking(false, ec);
+    return !(n == 0 && ec == net::error::would_block);
+}
+
+}  // namespace
+
+upstream_pool::upstream_pool(net::any_io_executor executor, const upstream_config& cfg,
+                             gateway_metrics& metrics)
+    : executor_(std::move(executor)), cfg_(cfg), servers_(cfg.servers.size()) {
+    // Filled in place: server_state holds sockets, which only move.
+    for (std::size_t i = 0; i < servers_.size(); ++i) {
+        const auto& s = cfg.servers[i];
+        auto& state = servers_[i];
+        state.name = s.host + ":" + std::to_string(s.port);
+        state.endpoint = resolve(executor_, s);
+        state.series = metrics.upstream(state.name);
+    }
+    for (const auto& s : servers_) publish(s);
+}
+
+std::size_t upstream_pool::pick() {
+    std::lock_guard lock(mutex_);
+    auto now = clock::now();
+    for (std::size_t tried = 0; tried < servers_.size(); ++tried) {
+        auto i = next_++ % servers_.size();
+        if (servers_[i].down_until <= now) return i;
+    }
+    std::size_t soonest = 0;
+    for (std::size_t i = 1; i < servers_.size(); ++i)
+        if (servers_[i].down_until < servers_[soonest].down_until) soonest = i;
+    return soonest;
+}
+
+std::optional<upstream_pool::socket> upstream_pool::take_idle(std::size_t server) {
+    std::lock_guard lock(mutex_);
+    auto& idle = servers_[server].idle;
+    while (!idle.empty()) {
+        socket s = std::move(idle.back());
+        idle.pop_back();
+        if (!closed_by_peer(s)) {
+            publish(servers_[server]);
+            return s;
+        }
+        boost::system::error_code ignored;
+        s.close(ignored);
+    }
+    publish(servers_[server]);
+    return std::nullopt;
+}
+
+void upstream_pool::give_back(std::size_t server, socket&& s) {
+    std::lock_guard lock(mutex_);
+    auto& idle = servers_[server].idle;
+    if (idle.size() >= cfg_.max_idle_per_server) {
+        boost::system::error_code ignored;
+        idle.front().close(ignored);  // keep the most recently used ones: least likely stale
+        idle.pop_front();
+    }
+    if (cfg_.max_idle_per_server > 0) idle.push_back(std::move(s));
+    publish(servers_[server]);
+}
+
+void upstream_pool::report_connect_failure(std::size_t server) {
+    std::lock_guard lock(mutex_);
+    auto& s = servers_[server];
+    if (++s.fails >= cfg_.max_fails) {
+        s.down_until = clock::now() + cfg_.fail_timeout;
+        s.fails = 0;
+    }
+    publish(s);
+    s.series.connects_failed->Increment();
+}
+
+void upstream_pool::report_connect_success(std::size_t server) {
+    std::lock_guard lock(mutex_);
+    auto& s = servers_[server];
+    s.fails = 0;
+    s.down_until = {};
+    publish(s);
+    s.series.connects_ok->Increment();
+}
+
+void upstream_pool::close_idle() {
+    std::lock_guard lock(mutex_);
+    for (auto& s : servers_) {
+        for (auto& sock : s.idle) {
+            boost::system::error_code ignored;
+            sock.close(ignored);
+        }
+        s.idle.clear();
+        publish(s);
+    }
+}
+
+void upstream_pool::publish(const server_state& s) {
+    s.series.healthy->Set(s.down_until <= clock::now() ? 1 : 0);
+    s.series.idle->Set(static_cast<double>(s.idle.size()));
+}
+
+}  // namespace gangway

@@ -1,0 +1,490 @@
+#include "gateway/server/connection.hpp"
+
+#include <utility>
+
+#include <array>
+#include <chrono>
+#include <limits>
+#include <optional>
+#include <string>
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include "common/http/local_reply.hpp"
+#include "common/http/request_kind.hpp"
+#include "common/log/access_log.hpp"
+#include "common/log/loggers.hpp"
+#include "gateway/proxy/body_relay.hpp"
+#include "gateway/proxy/tunnel.hpp"
+#include "gateway/proxy/upstream_request.hpp"
+#include "gateway/server/gateway_error.hpp"
+#include "gateway/server/request_head_check.hpp"
+#include "gateway/server/runtime.hpp"
+
+namespace gangway {
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::size_t body_piece_bytes = 64 * 1024;
+constexpr std::size_t head_read_bytes = 16 * 1024;
+constexpr auto lingering_close_time = std::chrono::milliseconds(500);
+
+auto use_ec(beast::error_code& ec) { return net::redirect_error(net::use_awaitable, ec); }
+
+const std::shared_ptr<spdlog::logger>& proxy_log() {
+    static const auto logger = component_logger("proxy");
+    return logger;
+}
+
+std::chrono::microseconds since(clock_type::time_point t) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - t);
+}
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
+    return true;
+}
+
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+// "http://host:1/a?b" -> "/a?b": the upstream gets origin-form (the head check already made
+// sure the authority is this request's Host).
+std::string origin_form(std::string_view target) {
+    auto scheme_end = target.find("://");
+    if (target.empty() || target[0] == '/' || scheme_end == std::string_view::npos)
+        return std::string(target);
+    auto path = target.find('/', scheme_end + 3);
+    return path == std::string_view::npos ? std::string("/") : std::string(target.substr(path));
+}
+
+bool starts_with_any(std::string_view path, const std::vector<std::string>& prefixes) {
+    for (const auto& p : prefixes)
+        if (path.substr(0, p.size()) == p) return true;
+    return false;
+}
+
+head_limits limits_of(const config& cfg) {
+    return {cfg.limits.max_header_bytes, cfg.limits.max_header_count, cfg.limits.max_url_bytes,
+            cfg.limits.max_body_bytes};
+}
+
+// One request/response exchange as it is logged and counted.
+struct exchange {
+    runtime::generation_ptr gen;
+    clock_type::time_point started = clock_type::now();
+    std::string request_id;
+    std::string method;
+    std::string target;
+    request_kind kind = request_kind::page;
+    unsigned status = 0;
+    std::string_view reason = "proxied";
+    std::uint64_t bytes_in = 0;
+    std::uint64_t bytes_out = 0;
+    std::string upstream;
+    std::chrono::microseconds upstream_time{0};
+    bool finished = false;  // counted and logged already
+};
+
+// An upstream connection for one exchange.
+struct upstream_lease {
+    std::optional<beast::tcp_stream> stream;
+    std::size_t server = 0;
+    bool reused = false;
+};
+
+template <class Stream>
+class client_session {
+public:
+    client_session(runtime& rt, Stream stream, bool tls)
+        : rt_(rt), stream_(std::move(stream)), tls_(tls), buffer_(1024 * 1024) {
+        beast::error_code ec;
+        auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+        client_ip_ = ec ? std::string("unknown") : ep.address().to_string();
+        connection_id_ = std::to_string(rt_.next_connection_id());
+    }
+
+    net::awaitable<void> run() {
+        rt_.metrics().connection_opened();
+        if (co_await handshake()) {
+            bool first = true;
+            while (co_await serve_one(first)) first = false;
+        }
+        rt_.metrics().connection_closed();
+    }
+
+private:
+    enum class head_status { complete, closed, too_large };
+
+    beast::tcp_stream& socket_layer() { return beast::get_lowest_layer(stream_); }
+
+    net::awaitable<bool> handshake() {
+        if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+            co_return true;
+        } else {
+            beast::error_code ec;
+            socket_layer().expires_after(rt_.current()->cfg->timeouts.tls_handshake);
+            co_await stream_.async_handshake(net::ssl::stream_base::server, use_ec(ec));
+            co_return !ec;
+        }
+    }
+
+    // Reads until the buffer holds a complete head; returns its length in `head_bytes`.
+    net::awaitable<head_status> read_head(const config& cfg, bool first, std::size_t& head_bytes) {
+        std::size_t scanned = 0;
+        for (;;) {
+            std::string_view bytes{static_cast<const char*>(buffer_.data().data()), buffer_.size()};
+            head_bytes = find_head_end(bytes.substr(scanned > 3 ? scanned - 3 : 0));
+            if (head_bytes) {
+                head_bytes += scanned > 3 ? scanned - 3 : 0;
+                co_return head_status::complete;
+            }
+            scanned = bytes.size();
+            if (bytes.size() >= cfg.limits.max_header_bytes) co_return head_status::too_large;
+            if (bytes.empty() && rt_.draining()) co_return head_status::closed;
+            socket_layer().expires_after(bytes.empty() && !first ? cfg.timeouts.idle
+                                                                 : cfg.timeouts.header_read);
+            beast::error_code ec;
+            auto room = std::min(head_read_bytes, cfg.limits.max_header_bytes - bytes.size() + 4);
+            auto n = co_await stream_.async_read_some(buffer_.prepare(room), use_ec(ec));
+            buffer_.commit(n);
+            if (ec) co_return head_status::closed;
+        }
+    }
+
+    net::awaitable<bool> serve_one(bool first) {
+        exchange ex;
+        ex.gen = rt_.current();
+        const config& cfg = *ex.gen->cfg;
+        std::size_t head_bytes = 0;
+        auto status = co_await read_head(cfg, first, head_bytes);
+        if (status == head_status::closed) co_return false;
+        ex.started = clock_type::now();
+        if (status == head_status::too_large) {
+            co_await refuse(ex, 400, head_rejection_name(head_rejection::header_too_large));
+            co_return false;
+        }
+        std::string_view head{static_cast<const char*>(buffer_.data().data()), head_bytes};
+        if (auto r = check_request_head(head, limits_of(cfg)); r != head_rejection::none) {
+            co_await refuse(ex, 400, head_rejection_name(r));
+            co_return false;
+        }
+        rt_.request_started();
+        auto keep_going = co_await proxy(ex, head_bytes);
+        rt_.request_finished();
+        co_return keep_going && !rt_.draining();
+    }
+
+    // The strict check passed: parse, forward, relay the answer. Returns whether the client
+    // connection may carry another request.
+    net::awaitable<bool> proxy(exchange& ex, std::size_t head_bytes) {
+        const config& cfg = *ex.gen->cfg;
+        http::request_parser<http::buffer_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(cfg.limits.max_header_bytes + 4));
+        parser.body_limit(cfg.limits.max_body_bytes);
+        beast::error_code ec;
+        auto used = parser.put(net::buffer(buffer_.data().data(), head_bytes), ec);
+        buffer_.consume(used);
+        if (ec || !parser.is_header_done()) {
+            co_await refuse(ex, 400, "bad_request");
+            co_return false;
+        }
+        auto& req = parser.get();
+        describe(ex, req, cfg);
+        bool client_keep_alive = req.keep_alive();
+        bool upgrade = parser.upgrade() && req.method() == http::verb::get &&
+                       starts_with_any(path_of(ex.target), cfg.upstream.websocket_paths);
+        if (!co_await answer_expect(ex, req, parser.is_done())) co_return false;
+
+        std::array<char, body_piece_bytes> piece;
+        bool piece_loaded = false;
+        if (!parser.is_done()) {
+            // The first piece is read before any upstream is contacted, so a body whose
+            // framing is broken from the start reaches no upstream at all.
+            ec = co_await read_body_piece(stream_, buffer_, parser, piece.data(), piece.size(),
+                                          cfg.timeouts.body_read);
+            if (ec) {
+                auto s = classify_read_error(ec);
+                if (s == relay_status::body_too_large) co_await refuse(ex, 413, "body_too_large");
+                else if (ec.category() == http::make_error_code(http::error::bad_chunk).category())
+                    co_await refuse(ex, 400, "bad_body_framing");
+                co_return false;
+            }
+            piece_loaded = true;
+        } else {
+            req.body() = {nullptr, 0, false};
+        }
+
+        forwarding_facts facts{client_ip_, tls_, ex.request_id, upgrade};
+        rebuild_upstream_request(req.base(), facts, cfg.identity);
+        req.target(origin_form(ex.target));
+        if (auto cl = parser.content_length()) req.content_length(*cl);
+        else if (parser.chunked()) req.chunked(true);
+
+        auto upstream_started = clock_type::now();
+        upstream_lease lease;
+        if (auto err = co_await acquire_upstream(*ex.gen->upstreams, cfg, lease)) {
+            ex.upstream_time = since(upstream_started);
+            co_await refuse(ex, http_status(*err), reason_name(*err));
+            co_return false;
+        }
+        ex.upstream = ex.gen->upstreams->name(lease.server);
+
+        http::request_serializer<http::buffer_body> request_out{req};
+        auto sent = co_await relay_body(stream_, buffer_, parser, *lease.stream, request_out,
+                                        piece.data(), piece.size(),
+                                        {cfg.timeouts.body_read, cfg.timeouts.upstream_response},
+                                        piece_loaded);
+        ex.bytes_in = sent.body_bytes;
+        if (sent.status != relay_status::done) {
+            ex.upstream_time = since(upstream_started);
+            co_return co_await request_relay_failed(ex, sent.status);
+        }
+        auto keep = co_await relay_response(ex, lease, req.method(), req.version(),
+                                            client_keep_alive, upgrade, piece);
+        ex.upstream_time = since(upstream_started);
+        finish(ex);
+        co_return keep;
+    }
+
+    template <class Request>
+    void describe(exchange& ex, const Request& req, const config& cfg) {
+        ex.method = std::string(req.method_string());
+        ex.target = std::string(req.target());
+        auto incoming_id = req["X-Request-Id"];
+        ex.request_id = well_formed_request_id(incoming_id) ? std::string(incoming_id)
+                                                            : new_request_id();
+        ex.kind = classify_request({req["Sec-Fetch-Mode"], req["Sec-Fetch-Dest"],
+                                    req[http::field::accept], req["X-Requested-With"],
+                                    path_of(ex.target)},
+                                   cfg.routing.api_prefixes);
+    }
+
+    // Expect: 100-continue is answered here (the upstream never sees Expect); any other
+    // expectation is refused with 417.
+    template <class Request>
+    net::awaitable<bool> answer_expect(exchange& ex, const Request& req, bool no_body) {
+        auto expect = req[http::field::expect];
+        if (expect.empty()) co_return true;
+        if (!iequals(expect, "100-continue")) {
+            co_await refuse(ex, 417, "expectation_failed");
+            co_return false;
+        }
+        if (no_body) co_return true;
+        static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+        beast::error_code ec;
+        socket_layer().expires_after(ex.gen->cfg->timeouts.body_read);
+        co_await net::async_write(stream_, net::buffer(continue_line), use_ec(ec));
+        co_return !ec;
+    }
+
+    // Takes an idle pooled connection or opens a new one, trying each server at most once.
+    net::awaitable<std::optional<gateway_error>> acquire_upstream(upstream_pool& pool,
+                                                                  const config& cfg,
+                                                                  upstream_lease& lease) {
+        bool timed_out = false;
+        for (std::size_t attempt = 0; attempt < pool.size(); ++attempt) {
+            lease.server = pool.pick();
+            if (auto idle = pool.take_idle(lease.server)) {
+                lease.stream.emplace(std::move(*idle));
+                lease.reused = true;
+                co_return std::nullopt;
+            }
+            lease.stream.emplace(pool.executor());
+            lease.reused = false;
+            beast::error_code ec;
+            lease.stream->expires_after(cfg.timeouts.upstream_connect);
+            co_await lease.stream->async_connect(pool.endpoint(lease.server), use_ec(ec));
+            if (!ec) {
+                lease.stream->socket().set_option(tcp::no_delay(true), ec);
+                pool.report_connect_success(lease.server);
+                co_return std::nullopt;
+            }
+            timed_out = timed_out || ec == beast::error::timeout;
+            pool.report_connect_failure(lease.server);
+        }
+        co_return timed_out ? gateway_error::upstream_timeout : gateway_error::upstream_unavailable;
+    }
+
+    net::awaitable<bool> request_relay_failed(exchange& ex, relay_status s) {
+        switch (s) {
+            case relay_status::body_too_large: co_await refuse(ex, 413, "body_too_large"); break;
+            case relay_status::write_timeout: co_await refuse(ex, 504, "upstream_timeout"); break;
+            case relay_status::write_failed: co_await refuse(ex, 502, "upstream_unavailable"); break;
+            default:
+                ex.status = 400;
+                ex.reason = "client_body_aborted";
+                finish(ex);
+                break;
+        }
+        co_return false;
+    }
+
+    net::awaitable<bool> relay_response(exchange& ex, upstream_lease& lease, http::verb method,
+                                        unsigned client_version, bool client_keep_alive,
+                                        bool upgrade, std::array<char, body_piece_bytes>& piece) {
+        const config& cfg = *ex.gen->cfg;
+        beast::flat_buffer upstream_buffer;
+        std::optional<http::response_parser<http::buffer_body>> rp;
+        beast::error_code ec;
+        do {  // 1xx answers other than 101 are informational: skip them
+            rp.emplace();
+            rp->header_limit(static_cast<std::uint32_t>(cfg.limits.max_response_header_bytes));
+            // Not boost::none: Beast 1.74 compares the length against an empty optional and
+            // refuses every response with a Content-Length.
+            rp->body_limit(std::numeric_limits<std::uint64_t>::max());
+            if (method == http::verb::head) rp->skip(true);
+            lease.stream->expires_after(cfg.timeouts.upstream_response);
+            co_await http::async_read_header(*lease.stream, upstream_buffer, *rp, use_ec(ec));
+        } while (!ec && rp->get().result_int() / 100 == 1 && rp->get().result_int() != 101);
+        if (ec) {
+            proxy_log()->debug("[{}] upstream {} answered no readable head: {}", ex.request_id,
+                               ex.upstream, ec.message());
+            bool timeout = ec == beast::error::timeout;
+            co_await refuse(ex, timeout ? 504 : 502,
+                            timeout ? "upstream_timeout" : "upstream_bad_response");
+            co_return false;
+        }
+        auto& res = rp->get();
+        ex.status = res.result_int();
+        bool tunnel = upgrade && ex.status == 101;
+        rebuild_client_response(res.base(), tunnel);
+        res.set("X-Request-Id", ex.request_id);
+        bool body_allowed = method != http::verb::head && ex.status != 204 && ex.status != 304 &&
+                            ex.status / 100 != 1;
+        bool length_known = rp->content_length().has_value() || !body_allowed;
+        bool keep = client_keep_alive && !rt_.draining() && !tunnel &&
+                    (length_known || client_version >= 11);
+        if (auto cl = rp->content_length()) res.content_length(*cl);
+        else if (body_allowed && client_version >= 11) res.chunked(true);
+        res.version(11);
+        res.keep_alive(keep);
+        if (keep && client_version == 10) res.set(http::field::connection, "keep-alive");
+
+        http::response_serializer<http::buffer_body> response_out{res};
+        if (!body_allowed) {
+            socket_layer().expires_after(cfg.timeouts.body_read);
+            co_await http::async_write_header(stream_, response_out, use_ec(ec));
+            if (ec) co_return false;
+            if (tunnel) {
+                co_await open_tunnel(cfg, *lease.stream, upstream_buffer);
+                co_return false;
+            }
+        } else {
+            auto got = co_await relay_body(*lease.stream, upstream_buffer, *rp, stream_,
+                                           response_out, piece.data(), piece.size(),
+                                           {cfg.timeouts.upstream_response, cfg.timeouts.body_read},
+                                           false);
+            ex.bytes_out = got.body_bytes;
+            if (got.status != relay_status::done) {
+                ex.reason = got.status == relay_status::write_failed ||
+                                    got.status == relay_status::write_timeout
+                                ? "client_aborted"
+                                : "upstream_aborted";
+                co_return false;
+            }
+        }
+        if (rp->keep_alive() && rp->is_done() && !rp->need_eof() && upstream_buffer.size() == 0) {
+            lease.stream->expires_never();
+            ex.gen->upstreams->give_back(lease.server, lease.stream->release_socket());
+        }
+        co_return keep;
+    }
+
+    net::awaitable<void> open_tunnel(const config& cfg, beast::tcp_stream& upstream,
+                                     beast::flat_buffer& upstream_buffer) {
+        beast::error_code ec;
+        if (buffer_.size()) {  // the client spoke first, right after its handshake
+            co_await net::async_write(upstream, buffer_.data(), use_ec(ec));
+            buffer_.consume(buffer_.size());
+        }
+        if (!ec && upstream_buffer.size())
+            co_await net::async_write(stream_, upstream_buffer.data(), use_ec(ec));
+        if (ec) co_return;
+        co_await run_tunnel(stream_, upstream, cfg.timeouts.idle);
+    }
+
+    // Answers locally and closes: used for every refusal and every upstream failure before
+    // the upstream's head was relayed.
+    net::awaitable<void> refuse(exchange& ex, unsigned status, std::string_view reason) {
+        ex.status = status;
+        ex.reason = reason;
+        if (status == 400 || status == 413 || status == 417) rt_.metrics().count_rejection(reason);
+        auto res = local_reply(status, reason, ex.kind);
+        res.keep_alive(false);
+        if (!ex.request_id.empty()) res.set("X-Request-Id", ex.request_id);
+        beast::error_code ec;
+        socket_layer().expires_after(ex.gen->cfg->timeouts.body_read);
+        co_await http::async_write(stream_, res, use_ec(ec));
+        finish(ex);
+        co_await lingering_close();
+    }
+
+    // Half-closes, then reads and discards what the client still sends for a moment, so the
+    // kernel does not reset the connection before the client has read our answer.
+    net::awaitable<void> lingering_close() {
+        beast::error_code ec;
+        if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
+            socket_layer().expires_after(lingering_close_time);
+            co_await stream_.async_shutdown(use_ec(ec));
+        }
+        socket_layer().socket().shutdown(tcp::socket::shutdown_send, ec);
+        std::array<char, 4096> sink;
+        auto deadline = clock_type::now() + lingering_close_time;
+        for (std::size_t drained = 0; drained < 256 * 1024 && clock_type::now() < deadline;) {
+            socket_layer().expires_at(deadline);
+            drained += co_await socket_layer().async_read_some(net::buffer(sink), use_ec(ec));
+            if (ec) break;
+        }
+        socket_layer().socket().close(ec);
+    }
+
+    void finish(exchange& ex) {
+        if (std::exchange(ex.finished, true)) return;
+        auto took = since(ex.started);
+        rt_.metrics().count_request(ex.status, ex.reason, took);
+        if (!access_log::enabled()) return;
+        access_log::write({ex.request_id, connection_id_, client_ip_, ex.method, ex.target,
+                           ex.status, ex.reason, ex.bytes_in, ex.bytes_out, ex.upstream, took,
+                           ex.upstream_time});
+    }
+
+    runtime& rt_;
+    Stream stream_;
+    bool tls_;
+    beast::flat_buffer buffer_;
+    std::string client_ip_;
+    std::string connection_id_;
+};
+
+}  // namespace
+
+net::awaitable<void> serve_plain_connection(runtime& rt, tcp::socket socket) {
+    client_session<beast::tcp_stream> session{rt, beast::tcp_stream(std::move(socket)), false};
+    co_await session.run();
+}
+
+net::awaitable<void> serve_tls_connection(runtime& rt, tcp::socket socket,
+                                          std::shared_ptr<net::ssl::context> tls) {
+    client_session<beast::ssl_stream<beast::tcp_stream>> session{
+        rt, beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls), true};
+    co_await session.run();
+}
+
+}  // namespace gangway

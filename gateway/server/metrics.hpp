@@ -1,0 +1,73 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+namespace gangway {
+
+// The gateway's Prometheus metrics. One instance per process, shared by every connection;
+// all methods are thread-safe. Reason strings passed in must have static storage duration
+// (they are the stable names from gateway_error, head_rejection and the proxy outcomes), so
+// the per-request path caches its series without allocating.
+class gateway_metrics {
+public:
+    gateway_metrics();
+
+    void count_request(unsigned status, std::string_view reason, std::chrono::microseconds took);
+    void count_rejection(std::string_view reason);
+    void count_reload(bool applied);
+    // The series of one upstream server, looked up once when the pool is built.
+    struct upstream_series {
+        prometheus::Gauge* healthy;
+        prometheus::Gauge* idle;
+        prometheus::Counter* connects_ok;
+        prometheus::Counter* connects_failed;
+    };
+    upstream_series upstream(const std::string& server);
+    void connection_opened() { connections_active_.Increment(); }
+    void connection_closed() { connections_active_.Decrement(); }
+    void request_started() { requests_in_flight_.Increment(); }
+    void request_finished() { requests_in_flight_.Decrement(); }
+
+    // Prometheus text exposition format, version 0.0.4.
+    std::string text() const;
+
+private:
+    struct series_key {
+        unsigned status;
+        std::string_view reason;
+        bool operator==(const series_key&) const = default;
+    };
+    struct series_key_hash {
+        std::size_t operator()(const series_key& k) const noexcept {
+            return std::hash<std::string_view>{}(k.reason) * 31 + k.status;
+        }
+    };
+
+    std::shared_ptr<prometheus::Registry> registry_;
+    prometheus::Family<prometheus::Counter>& requests_;
+    prometheus::Family<prometheus::Histogram>& latency_;
+    prometheus::Family<prometheus::Counter>& rejections_;
+    prometheus::Family<prometheus::Counter>& reloads_;
+    prometheus::Family<prometheus::Counter>& upstream_connects_;
+    prometheus::Family<prometheus::Gauge>& upstream_healthy_;
+    prometheus::Family<prometheus::Gauge>& upstream_idle_;
+    prometheus::Gauge& connections_active_;
+    prometheus::Gauge& requests_in_flight_;
+
+    std::mutex cache_mutex_;
+    std::unordered_map<series_key, prometheus::Counter*, series_key_hash> request_series_;
+    std::unordered_map<std::string_view, prometheus::Histogram*> latency_series_;
+};
+
+}  // namespace gangway
