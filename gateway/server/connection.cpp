@@ -24,6 +24,7 @@
 #include "common/http/request_kind.hpp"
 #include "common/log/access_log.hpp"
 #include "common/log/loggers.hpp"
+#include "gateway/proxy/body_buffer.hpp"
 #include "gateway/proxy/body_relay.hpp"
 #include "gateway/proxy/tunnel.hpp"
 #include "gateway/proxy/upstream_request.hpp"
@@ -40,7 +41,6 @@ using clock_type = std::chrono::steady_clock;
 
 namespace {
 
-constexpr std::size_t body_piece_bytes = 64 * 1024;
 constexpr std::size_t head_read_bytes = 16 * 1024;
 constexpr auto lingering_close_time = std::chrono::milliseconds(500);
 
@@ -212,12 +212,12 @@ private:
                        starts_with_any(path_of(ex.target), cfg.upstream.websocket_paths);
         if (!co_await answer_expect(ex, req, parser.is_done())) co_return false;
 
-        std::array<char, body_piece_bytes> piece;
+        body_buffer piece;
         bool piece_loaded = false;
         if (!parser.is_done()) {
             // The first piece is read before any upstream is contacted, so a body whose
             // framing is broken from the start reaches no upstream at all.
-            ec = co_await read_body_piece(stream_, buffer_, parser, piece.data(), piece.size(),
+            ec = co_await read_body_piece(stream_, buffer_, parser, piece.data(), body_buffer::size,
                                           cfg.timeouts.body_read);
             if (ec) {
                 auto s = classify_read_error(ec);
@@ -248,7 +248,7 @@ private:
 
         http::request_serializer<http::buffer_body> request_out{req};
         auto sent = co_await relay_body(stream_, buffer_, parser, *lease.stream, request_out,
-                                        piece.data(), piece.size(),
+                                        piece.data(), body_buffer::size,
                                         {cfg.timeouts.body_read, cfg.timeouts.upstream_response},
                                         piece_loaded);
         ex.bytes_in = sent.body_bytes;
@@ -338,7 +338,7 @@ private:
 
     net::awaitable<bool> relay_response(exchange& ex, upstream_lease& lease, http::verb method,
                                         unsigned client_version, bool client_keep_alive,
-                                        bool upgrade, std::array<char, body_piece_bytes>& piece) {
+                                        bool upgrade, body_buffer& piece) {
         const config& cfg = *ex.gen->cfg;
         beast::flat_buffer upstream_buffer;
         std::optional<http::response_parser<http::buffer_body>> rp;
@@ -388,7 +388,7 @@ private:
             }
         } else {
             auto got = co_await relay_body(*lease.stream, upstream_buffer, *rp, stream_,
-                                           response_out, piece.data(), piece.size(),
+                                           response_out, piece.data(), body_buffer::size,
                                            {cfg.timeouts.upstream_response, cfg.timeouts.body_read},
                                            false);
             ex.bytes_out = got.body_bytes;

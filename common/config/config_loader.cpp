@@ -1,0 +1,1012 @@
+#include "common/config/config_loader.hpp"
+
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <new>
+#include <optional>
+#include <span>
+#include <system_error>
+#include <utility>
+
+#include <toml++/toml.h>
+
+// Error wording is fixed per kind of problem ("must be an integer", "must be an integer 1..256",
+// "required", "unknown key", "file not found: <abs path>"; docs/configuration.md lists them all)
+// so tools and tests can match it. Messages quote key names, file paths and environment variable
+// names, never other configured values, so a secret pasted into the wrong key does not leak.
+namespace gangway {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::size_t max_config_bytes = 1024 * 1024;
+// toml++ walks the finished tree recursively (region bookkeeping, destruction). It caps array
+// and inline-table nesting itself (TOML_MAX_NESTED_VALUES) but not dotted keys, and a key with
+// ~50k parts overflows the stack. Tree depth is bounded by the dots outside strings and
+// comments plus that cap, so this bound keeps recursion shallow on any thread.
+constexpr std::size_t max_key_dots = 1024;
+constexpr std::size_t min_token_bytes = 16;
+constexpr std::size_t max_token_bytes = 4096;
+constexpr std::uintmax_t max_token_file_bytes = 64 * 1024;
+constexpr std::int64_t max_duration_ms = 86'400'000;
+constexpr std::int64_t int64_max = std::numeric_limits<std::int64_t>::max();
+
+// ---- problems -------------------------------------------------------------------------------
+
+// Problems with the source position they concern; positions let them come out in document
+// order even though sections are checked in schema order. Problems without a position (a
+// missing section) sort last, in the order they were found.
+class problem_list {
+public:
+    void add(const toml::source_region& where, std::string key_path, std::string message) {
+        entries_.push_back({position_of(where.begin.line), position_of(where.begin.column),
+                            config_error{std::move(key_path), std::move(message)}});
+    }
+    void add(const toml::node* where, std::string key_path, std::string message) {
+        add(where ? where->source() : toml::source_region{}, std::move(key_path),
+            std::move(message));
+    }
+    bool empty() const { return entries_.empty(); }
+
+    std::vector<config_error> in_document_order() && {
+        std::stable_sort(entries_.begin(), entries_.end(), [](const entry& a, const entry& b) {
+            return std::pair{a.line, a.column} < std::pair{b.line, b.column};
+        });
+        std::vector<config_error> out;
+        out.reserve(entries_.size());
+        for (auto& e : entries_) out.push_back(std::move(e.error));
+        return out;
+    }
+
+private:
+    struct entry {
+        std::uint32_t line;
+        std::uint32_t column;
+        config_error error;
+    };
+    static std::uint32_t position_of(toml::source_index index) {
+        return index == 0 ? std::numeric_limits<std::uint32_t>::max() : index;
+    }
+    std::vector<entry> entries_;
+};
+
+config_result failure(std::string message) {
+    return {nullptr, {config_error{{}, std::move(message)}}};
+}
+
+// ---- key paths ------------------------------------------------------------------------------
+
+bool is_bare_key(std::string_view key) {
+    return !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_' || c == '-';
+    });
+}
+
+// A key as it would be written in TOML: bare when possible, else quoted with control bytes
+// escaped, so an odd key name cannot inject line breaks or terminal escapes into a message.
+std::string printable_key(std::string_view key) {
+    if (is_bare_key(key)) return std::string(key);
+    std::string out = "\"";
+    for (char c : key) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (byte < 0x20 || byte == 0x7f) {
+            std::array<char, 8> escaped{};
+            std::snprintf(escaped.data(), escaped.size(), "\\u%04x", static_cast<unsigned>(byte));
+            out += escaped.data();
+        } else {
+            out += c;
+        }
+    }
+    return out + "\"";
+}
+
+std::string child_path(std::string_view parent, std::string_view key) {
+    return parent.empty() ? printable_key(key) : std::string(parent) + "." + printable_key(key);
+}
+
+std::string element_path(std::string_view array_path, std::size_t index) {
+    return std::string(array_path) + "[" + std::to_string(index) + "]";
+}
+
+// ---- text checks (pure) ---------------------------------------------------------------------
+
+bool is_bare_key_start(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+}
+
+// "line L, column C" of a byte offset, columns counted in code points as toml++ does.
+std::string position_text(std::string_view text, std::size_t offset) {
+    const std::string_view before = text.substr(0, offset);
+    const std::size_t line_begin =
+        before.rfind('\n') == std::string_view::npos ? 0 : before.rfind('\n') + 1;
+    const std::string_view line = before.substr(line_begin);
+    const auto column = std::count_if(line.begin(), line.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+    });
+    return "line " + std::to_string(std::count(before.begin(), before.end(), '\n') + 1) +
+           ", column " + std::to_string(column + 1);
+}
+
+bool is_non_ascii(char c) {
+    return (static_cast<unsigned char>(c) & 0x80) != 0;
+}
+
+// A lexical pass over the raw text that finds what toml++ 3.3 cannot be trusted with:
+//  - dotted keys: the tree depth is bounded by the dots outside strings and comments plus the
+//    parser's own nesting cap (see max_key_dots);
+//  - a table header whose key starts with neither a key character nor a quote ("[:", "[[[1]]]",
+//    "[#"): toml++ calls parse_key() with its precondition broken, which aborts on an assert or,
+//    in NDEBUG clang builds, is undefined (marzer/tomlplusplus#301);
+//  - a '}' where an array expects a value or ']' ("[1, }"): parse_value() is entered with its
+//    precondition broken, as above;
+//  - a non-ASCII character where toml++ asks whether it is whitespace: outside strings and
+//    comments (never valid TOML), and in a multi-line basic string right after a backslash or
+//    a line-ending backslash's skipped blanks. Its whitespace table reaches
+//    __builtin_unreachable() for most of U+00A1..U+FEFE (marzer/tomlplusplus#190, #295).
+// The pass follows TOML's lexical rules (strings, comments, keys versus values, brackets), so a
+// valid document is read exactly. On malformed input it must not see a string where toml++
+// does not: toml++ reads a bare value (number, date, boolean) up to the next terminator, quotes
+// included, so a quote inside one is not a string here either. Elsewhere toml++ stops at the
+// first character that does not fit, so the findings only need to hold up to that point.
+class toml_prescan {
+public:
+    struct problem {
+        std::size_t offset;
+        std::string_view description;
+    };
+
+    explicit toml_prescan(std::string_view text) : text_(text) {
+        if (text_.starts_with("\xef\xbb\xbf")) i_ = 3;  // toml++ skips a UTF-8 BOM
+        while (i_ < text_.size() && !problem_) step();
+    }
+
+    std::size_t key_dots() const { return key_dots_; }
+    const std::optional<problem>& first_problem() const { return problem_; }
+
+private:
+    void step() {
+        const char c = text_[i_];
+        if (c == '\n') {
+            new_line();
+        } else if (in_bare_value_ && !ends_bare_value(c)) {
+            check_ascii(c);
+            ++i_;
+        } else if (c == '#') {
+            in_bare_value_ = false;
+            i_ = std::min(text_.find('\n', i_), text_.size());
+        } else if (c == '"' || c == '\'') {
+            in_bare_value_ = false;
+            line_start_ = false;
+            skip_string(c);
+        } else if (line_start_ && (c == ' ' || c == '\t')) {
+            ++i_;
+        } else if (line_start_ && c == '[') {
+            check_header();
+        } else {
+            in_bare_value_ = false;
+            line_start_ = false;
+            structure(c);
+            ++i_;
+        }
+    }
+
+    void new_line() {
+        line_start_ = open_brackets_.empty();
+        if (line_start_) value_expected_ = false;
+        in_header_ = false;
+        in_bare_value_ = false;
+        ++i_;
+    }
+
+    // toml++'s value terminators, less the '\n' that step() handles.
+    static bool ends_bare_value(char c) {
+        return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' || c == ']' ||
+               c == '}' || c == ',' || c == '#';
+    }
+
+    void check_ascii(char c) {
+        if (is_non_ascii(c)) flag(i_, "non-ASCII character outside a string or comment");
+        if (c == '.') ++key_dots_;
+    }
+
+    // One character outside strings, comments and bare values.
+    void structure(char c) {
+        check_ascii(c);
+        if (in_header_ || c == ' ' || c == '\t' || c == '\r') return;
+        if (c == '[' && value_expected_) {
+            open_brackets_.push_back(c);
+        } else if (c == '{' && value_expected_) {
+            open_brackets_.push_back(c);
+            value_expected_ = false;
+        } else if (c == ',') {
+            value_expected_ = open_brackets_.ends_with('[');
+        } else if (c == '}' && open_brackets_.ends_with('[')) {
+            flag(i_, "expected a value or ']', saw '}'");
+        } else if (c == ']' || c == '}') {
+            if (!open_brackets_.empty()) open_brackets_.pop_back();
+            value_expected_ = false;
+        } else if (!value_expected_) {
+            value_expected_ = c == '=';
+        } else {
+            in_bare_value_ = true;
+        }
+    }
+
+    // At the '[' opening a table header: the key must come next, after an optional second '['
+    // and blanks. A premature ']' and the end of input are left to toml++, which handles them.
+    void check_header() {
+        std::size_t j = i_ + 1;
+        if (j < text_.size() && text_[j] == '[') ++j;
+        while (j < text_.size() && (text_[j] == ' ' || text_[j] == '\t')) ++j;
+        if (j < text_.size() && !is_bare_key_start(text_[j]) && text_[j] != '"' &&
+            text_[j] != '\'' && text_[j] != ']') {
+            flag(j, "expected a key after '['");
+        }
+        line_start_ = false;
+        in_header_ = true;
+        i_ = j;
+    }
+
+    void skip_string(char quote) {
+        const std::string_view triple = quote == '"' ? "\"\"\"" : "'''";
+        const bool multi_line = text_.substr(i_, 3) == triple;
+        i_ += multi_line ? 3 : 1;
+        while (i_ < text_.size()) {
+            if (quote == '"' && text_[i_] == '\\') {
+                skip_escape(multi_line);
+            } else if (multi_line ? text_.substr(i_, 3) == triple : text_[i_] == quote) {
+                i_ += multi_line ? 3 : 1;
+                return;
+            } else if (!multi_line && text_[i_] == '\n') {
+                return;
+            } else {
+                ++i_;
+            }
+        }
+    }
+
+    // At a backslash in a basic string. In a multi-line one, toml++ tests the next character,
+    // and after a line-ending backslash the first one past the blanks, for whitespace.
+    void skip_escape(bool multi_line) {
+        if (!multi_line) {
+            i_ += 2;
+            return;
+        }
+        std::size_t j = i_ + 1;
+        while (j < text_.size() &&
+               (text_[j] == ' ' || text_[j] == '\t' || text_[j] == '\r' || text_[j] == '\n')) {
+            ++j;
+        }
+        if (j < text_.size() && is_non_ascii(text_[j])) {
+            flag(j, "non-ASCII character after a backslash");
+        }
+        // A plain escape ("\\", "\"") consumes the character after the backslash; a line-ending
+        // backslash only the blanks.
+        i_ = j == i_ + 1 ? j + 1 : j;
+    }
+
+    void flag(std::size_t offset, std::string_view description) {
+        if (!problem_) problem_ = problem{offset, description};
+    }
+
+    std::string_view text_;
+    std::size_t i_ = 0;
+    std::size_t key_dots_ = 0;
+    std::string open_brackets_;    // '[' and '{' open inside a value, which may span lines
+    bool line_start_ = true;       // only blanks so far on a line outside any value
+    bool in_header_ = false;       // on a [table] or [[array]] header line
+    bool value_expected_ = false;  // past a key's '=' or an array's '[' or ',': a value comes next
+    bool in_bare_value_ = false;   // inside a bare value token, which toml++ reads to a terminator
+    std::optional<problem> problem_;
+};
+
+bool has_control_character(std::string_view s) {
+    return std::any_of(s.begin(), s.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte < 0x20 || byte == 0x7f;
+    });
+}
+
+bool is_visible_ascii(std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+// RFC 9110 token: what a header field name may be.
+bool is_http_token(std::string_view s) {
+    constexpr std::string_view extra = "!#$%&'*+-.^_`|~";
+    return !s.empty() && std::all_of(s.begin(), s.end(), [&](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               extra.find(c) != std::string_view::npos;
+    });
+}
+
+bool is_instance_id(std::string_view s) {
+    return !s.empty() && s.size() <= 128 && std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '_' || c == '-';
+    });
+}
+
+bool is_env_name(std::string_view s) {
+    return !s.empty() && !(s[0] >= '0' && s[0] <= '9') &&
+           std::all_of(s.begin(), s.end(), [](char c) {
+               return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '_';
+           });
+}
+
+// inet_pton stops at a NUL, so a TOML "\u0000" must not smuggle bytes past it.
+bool is_ipv4(const std::string& s) {
+    in_addr addr{};
+    return s.find('\0') == std::string::npos && inet_pton(AF_INET, s.c_str(), &addr) == 1;
+}
+
+bool is_ipv6(const std::string& s) {
+    in6_addr addr{};
+    return s.find('\0') == std::string::npos && inet_pton(AF_INET6, s.c_str(), &addr) == 1;
+}
+
+// RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens.
+bool is_dns_name(std::string_view s) {
+    if (s.empty() || s.size() > 253) return false;
+    std::size_t start = 0;
+    while (start <= s.size()) {
+        std::size_t end = s.find('.', start);
+        if (end == std::string_view::npos) end = s.size();
+        const std::string_view label = s.substr(start, end - start);
+        if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
+            return false;
+        }
+        if (!std::all_of(label.begin(), label.end(), [](char c) {
+                return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '-';
+            })) {
+            return false;
+        }
+        start = end + 1;
+    }
+    return true;
+}
+
+enum class address_role { listen, upstream };
+
+struct address_parts {
+    std::string host;  // IPv6 without brackets
+    std::uint16_t port = 0;
+};
+
+// Parses "host:port" or "[ipv6]:port" into out. Returns the problem, or empty on success.
+// A listener may use port 0 (any free port) and must name a numeric address or localhost;
+// an upstream needs a real port and may also be a DNS name.
+std::string parse_address(std::string_view text, address_role role, address_parts& out) {
+    std::string_view host;
+    std::string_view port;
+    bool bracketed = false;
+    if (!text.empty() && text.front() == '[') {
+        const std::size_t close = text.find(']');
+        if (close == std::string_view::npos || text.substr(close + 1, 1) != ":") {
+            return "must be host:port";
+        }
+        host = text.substr(1, close - 1);
+        port = text.substr(close + 2);
+        bracketed = true;
+    } else {
+        const std::size_t colon = text.rfind(':');
+        if (colon == std::string_view::npos) return "must be host:port";
+        host = text.substr(0, colon);
+        port = text.substr(colon + 1);
+        if (host.find(':') != std::string_view::npos) {
+            return "IPv6 address must be in brackets: [address]:port";
+        }
+    }
+    if (host.empty()) return "must be host:port";
+
+    const std::string host_text(host);
+    const bool host_ok = bracketed ? is_ipv6(host_text)
+                                   : is_ipv4(host_text) || host == "localhost" ||
+                                         (role == address_role::upstream && is_dns_name(host));
+    if (!host_ok) {
+        return role == address_role::listen ? "host must be an IP address or localhost"
+                                            : "host must be an IP address or DNS name";
+    }
+
+    const std::uint32_t min_port = role == address_role::listen ? 0 : 1;
+    const std::string port_problem =
+        role == address_role::listen ? "port must be 0..65535" : "port must be 1..65535";
+    std::uint32_t value = 0;
+    if (port.empty() || port.size() > 5) return port_problem;
+    const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (ec != std::errc{} || end != port.data() + port.size() || value < min_port ||
+        value > 65535) {
+        return port_problem;
+    }
+    out.host = host_text;
+    out.port = static_cast<std::uint16_t>(value);
+    return {};
+}
+
+std::string trim_trailing_newlines(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+    return s;
+}
+
+// Empty when path names a regular file this process can open for reading.
+std::string file_problem(const fs::path& path) {
+    std::error_code ec;
+    const fs::file_status status = fs::status(path, ec);
+    if (status.type() == fs::file_type::not_found) return "file not found: " + path.string();
+    if (ec) return "file not readable: " + path.string();
+    if (!fs::is_regular_file(status)) return "not a regular file: " + path.string();
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return "file not readable: " + path.string();
+    return {};
+}
+
+std::string default_instance_id() {
+    std::array<char, 256> name{};
+    const std::string pid = std::to_string(::getpid());
+    if (::gethostname(name.data(), name.size() - 1) != 0 || name[0] == '\0') {
+        return "gangway-" + pid;
+    }
+    return std::string(name.data()) + "-" + pid;
+}
+
+// path made absolute against the working directory; "" stays "" (text parsed without a file).
+fs::path absolute_path(const std::string& path) {
+    if (path.empty()) return {};
+    std::error_code ec;
+    fs::path result = fs::absolute(path, ec);
+    if (ec) result = fs::path(path);
+    return result.lexically_normal();
+}
+
+// Where relative paths in a config loaded from source resolve: its directory, or the working
+// directory for text that came from no file.
+fs::path base_directory(const fs::path& source) {
+    if (!source.empty()) return source.parent_path();
+    std::error_code ec;
+    return fs::current_path(ec);
+}
+
+// ---- the document walk ----------------------------------------------------------------------
+
+// A TOML table together with its dotted key path ("server.tls"; "" for the root).
+struct section_view {
+    const toml::table* table;
+    std::string path;
+
+    const toml::node* get(std::string_view key) const { return table->get(key); }
+    std::string key_path(std::string_view key) const { return child_path(path, key); }
+};
+
+struct string_element {
+    std::string value;
+    const toml::node* node;
+    std::string path;
+};
+
+using key_list = std::span<const std::string_view>;
+
+// Walks one parsed document in schema order, filling a config and recording every problem.
+// Relative file paths resolve against base_dir (the config file's directory).
+class config_builder {
+public:
+    config_builder(fs::path base_dir, problem_list& problems)
+        : base_dir_(std::move(base_dir)), problems_(problems) {}
+
+    void build(const toml::table& root, config& out) {
+        static constexpr std::array<std::string_view, 8> known{
+            "server", "admin", "limits", "timeouts", "upstream", "identity", "routing", "log"};
+        const section_view root_view{&root, ""};
+        report_unknown_keys(root_view, known);
+        read_server(root_view, out.server);
+        read_admin(root_view, out.admin);
+        read_limits(root_view, out.limits);
+        read_timeouts(root_view, out.timeouts);
+        read_upstream(root_view, out.upstream);
+        read_identity(root_view, out.identity);
+        read_routing(root_view, out.routing);
+        read_log(root_view, out.log);
+    }
+
+private:
+    // ---- sections ----
+
+    void read_server(const section_view& root, server_config& out) {
+        static constexpr std::array<std::string_view, 4> known{"instance_id", "worker_threads",
+                                                               "tls", "plain"};
+        out.instance_id = default_instance_id();
+        const auto server = section(root, "server", known);
+        if (!server) {
+            if (!root.get("server")) {
+                add(nullptr, "server", "at least one of server.tls or server.plain is required");
+            }
+            return;
+        }
+        read_instance_id(*server, out.instance_id);
+        read_integer(*server, "worker_threads", 1, 256, out.worker_threads);
+        if (!server->get("tls") && !server->get("plain")) {
+            add(server->table, "server", "at least one of server.tls or server.plain is required");
+        }
+        read_tls(*server, out.tls);
+        read_plain(*server, out.plain);
+    }
+
+    void read_instance_id(const section_view& server, std::string& out) {
+        const auto id = read_string(server, "instance_id");
+        if (!id) return;
+        if (is_instance_id(*id)) {
+            out = *id;
+        } else {
+            add(server.get("instance_id"), server.key_path("instance_id"),
+                "must be 1..128 characters of A-Z a-z 0-9 . _ -");
+        }
+    }
+
+    void read_tls(const section_view& server, std::optional<tls_listener_config>& out) {
+        static constexpr std::array<std::string_view, 3> known{"listen", "cert_file", "key_file"};
+        const auto tls = section(server, "tls", known);
+        if (!tls) return;
+        tls_listener_config result;
+        const bool listen_ok = read_required_listen(*tls, result.listen);
+        const auto cert = read_readable_file(*tls, "cert_file");
+        const auto key = read_readable_file(*tls, "key_file");
+        if (!listen_ok || !cert || !key) return;
+        result.cert_file = cert->string();
+        result.key_file = key->string();
+        out = std::move(result);
+    }
+
+    void read_plain(const section_view& server, std::optional<plain_listener_config>& out) {
+        static constexpr std::array<std::string_view, 1> known{"listen"};
+        const auto plain = section(server, "plain", known);
+        if (!plain) return;
+        plain_listener_config result;
+        if (read_required_listen(*plain, result.listen)) out = std::move(result);
+    }
+
+    void read_admin(const section_view& root, admin_config& out) {
+        static constexpr std::array<std::string_view, 3> known{"listen", "token_file", "token_env"};
+        const auto admin = section(root, "admin", known);
+        if (!admin) {
+            if (!root.get("admin")) {
+                add(nullptr, "admin",
+                    "exactly one of admin.token_file or admin.token_env is required");
+            }
+            return;
+        }
+        if (admin->get("listen")) read_listen(*admin, "listen", out.listen);
+        const bool has_file = admin->get("token_file") != nullptr;
+        if (has_file == (admin->get("token_env") != nullptr)) {
+            add(admin->table, "admin",
+                "exactly one of admin.token_file or admin.token_env is required");
+            return;
+        }
+        const std::string_view key = has_file ? "token_file" : "token_env";
+        const auto token = has_file ? token_from_file(*admin) : token_from_env(*admin);
+        if (token && token_acceptable(*admin, key, *token)) out.token = *token;
+    }
+
+    void read_limits(const section_view& root, limits_config& out) {
+        static constexpr std::array<std::string_view, 5> known{
+            "max_header_bytes", "max_header_count", "max_url_bytes", "max_body_bytes",
+            "max_response_header_bytes"};
+        const auto limits = section(root, "limits", known);
+        if (!limits) return;
+        read_integer(*limits, "max_header_bytes", 1024, 1024 * 1024, out.max_header_bytes);
+        read_integer(*limits, "max_header_count", 1, 10'000, out.max_header_count);
+        read_integer(*limits, "max_url_bytes", 16, 1024 * 1024, out.max_url_bytes);
+        read_integer(*limits, "max_body_bytes", 0, int64_max, out.max_body_bytes);
+        read_integer(*limits, "max_response_header_bytes", 1024, 1024 * 1024,
+                     out.max_response_header_bytes);
+    }
+
+    void read_timeouts(const section_view& root, timeouts_config& out) {
+        static constexpr std::array<std::string_view, 7> known{
+            "tls_handshake_ms",     "header_read_ms", "body_read_ms", "upstream_connect_ms",
+            "upstream_response_ms", "idle_ms",        "drain_ms"};
+        const auto timeouts = section(root, "timeouts", known);
+        if (!timeouts) return;
+        read_duration(*timeouts, "tls_handshake_ms", out.tls_handshake);
+        read_duration(*timeouts, "header_read_ms", out.header_read);
+        read_duration(*timeouts, "body_read_ms", out.body_read);
+        read_duration(*timeouts, "upstream_connect_ms", out.upstream_connect);
+        read_duration(*timeouts, "upstream_response_ms", out.upstream_response);
+        read_duration(*timeouts, "idle_ms", out.idle);
+        read_duration(*timeouts, "drain_ms", out.drain);
+    }
+
+    void read_upstream(const section_view& root, upstream_config& out) {
+        static constexpr std::array<std::string_view, 5> known{
+            "servers", "max_idle_per_server", "max_fails", "fail_timeout_ms", "websocket_paths"};
+        const auto upstream = section(root, "upstream", known);
+        if (!upstream) {
+            if (!root.get("upstream")) add(nullptr, "upstream.servers", "required");
+            return;
+        }
+        read_upstream_servers(*upstream, out.servers);
+        read_integer(*upstream, "max_idle_per_server", 0, 100'000, out.max_idle_per_server);
+        read_integer(*upstream, "max_fails", 1, 1000, out.max_fails);
+        read_duration(*upstream, "fail_timeout_ms", out.fail_timeout);
+        read_path_prefixes(*upstream, "websocket_paths", out.websocket_paths);
+    }
+
+    void read_upstream_servers(const section_view& upstream, std::vector<upstream_server>& out) {
+        if (!upstream.get("servers")) {
+            add(upstream.table, upstream.key_path("servers"), "required");
+            return;
+        }
+        const auto servers = read_string_array(upstream, "servers");
+        if (!servers) return;
+        if (upstream.get("servers")->as_array()->empty()) {
+            add(upstream.get("servers"), upstream.key_path("servers"), "must not be empty");
+        }
+        for (const string_element& element : *servers) {
+            address_parts parts;
+            const std::string problem = parse_address(element.value, address_role::upstream, parts);
+            if (problem.empty()) {
+                out.push_back({std::move(parts.host), parts.port});
+            } else {
+                add(element.node, element.path, problem);
+            }
+        }
+    }
+
+    void read_identity(const section_view& root, identity_config& out) {
+        static constexpr std::array<std::string_view, 1> known{"header_names"};
+        const auto identity = section(root, "identity", known);
+        if (!identity) return;
+        const auto names = read_string_array(*identity, "header_names");
+        if (!names) return;
+        out.header_names.clear();
+        for (const string_element& element : *names) {
+            if (is_http_token(element.value)) {
+                out.header_names.push_back(element.value);
+            } else {
+                add(element.node, element.path, "must be a valid HTTP header name");
+            }
+        }
+    }
+
+    void read_routing(const section_view& root, routing_config& out) {
+        static constexpr std::array<std::string_view, 1> known{"api_prefixes"};
+        const auto routing = section(root, "routing", known);
+        if (!routing) return;
+        read_path_prefixes(*routing, "api_prefixes", out.api_prefixes);
+    }
+
+    void read_log(const section_view& root, log_config& out) {
+        static constexpr std::array<std::string_view, 2> known{"level", "access_log"};
+        static constexpr std::array<std::string_view, 6> levels{"trace", "debug", "info",
+                                                                "warn",  "error", "off"};
+        const auto log = section(root, "log", known);
+        if (!log) return;
+        if (const auto level = read_string(*log, "level")) {
+            if (std::find(levels.begin(), levels.end(), *level) != levels.end()) {
+                out.level = *level;
+            } else {
+                add(log->get("level"), log->key_path("level"),
+                    "must be one of trace, debug, info, warn, error, off");
+            }
+        }
+        if (!log->get("access_log")) return;
+        if (const auto access_log = read_path_string(*log, "access_log")) {
+            out.access_log = (*access_log == "stdout" || *access_log == "off")
+                                 ? *access_log
+                                 : resolve(*access_log).string();
+        }
+    }
+
+    // ---- admin token ----
+
+    std::optional<std::string> token_from_file(const section_view& admin) {
+        const auto path = read_readable_file(admin, "token_file");
+        if (!path) return std::nullopt;
+        const toml::node* node = admin.get("token_file");
+        std::error_code ec;
+        const std::uintmax_t size = fs::file_size(*path, ec);
+        if (!ec && size > max_token_file_bytes) {
+            add(node, admin.key_path("token_file"),
+                "token must be at most " + std::to_string(max_token_bytes) + " bytes");
+            return std::nullopt;
+        }
+        std::ifstream in(*path, std::ios::binary);
+        std::string token((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (in.bad() || ec) {
+            add(node, admin.key_path("token_file"), "file not readable: " + path->string());
+            return std::nullopt;
+        }
+        return trim_trailing_newlines(std::move(token));
+    }
+
+    std::optional<std::string> token_from_env(const section_view& admin) {
+        const auto name = read_string(admin, "token_env");
+        if (!name) return std::nullopt;
+        const toml::node* node = admin.get("token_env");
+        if (!is_env_name(*name)) {
+            add(node, admin.key_path("token_env"),
+                "must be an environment variable name (A-Z a-z 0-9 _)");
+            return std::nullopt;
+        }
+        const char* value = std::getenv(name->c_str());
+        if (!value) {
+            add(node, admin.key_path("token_env"), "environment variable " + *name + " is not set");
+            return std::nullopt;
+        }
+        return trim_trailing_newlines(value);
+    }
+
+    // The token is checked but never quoted: problems name only the key it came from.
+    bool token_acceptable(const section_view& admin, std::string_view key,
+                          const std::string& token) {
+        std::string problem;
+        if (token.size() < min_token_bytes) {
+            problem = "token must be at least " + std::to_string(min_token_bytes) + " bytes";
+        } else if (token.size() > max_token_bytes) {
+            problem = "token must be at most " + std::to_string(max_token_bytes) + " bytes";
+        } else if (!is_visible_ascii(token)) {
+            problem = "token must contain only visible ASCII characters";
+        }
+        if (problem.empty()) return true;
+        add(admin.get(key), admin.key_path(key), std::move(problem));
+        return false;
+    }
+
+    // ---- generic readers: each reports its own problems ----
+
+    void add(const toml::node* where, std::string key_path, std::string message) {
+        problems_.add(where, std::move(key_path), std::move(message));
+    }
+
+    void report_unknown_keys(const section_view& s, key_list known) {
+        for (const auto& [key, node] : *s.table) {
+            if (std::find(known.begin(), known.end(), key.str()) == known.end()) {
+                problems_.add(key.source(), s.key_path(key.str()), "unknown key");
+            }
+        }
+    }
+
+    // parent.key as a table, or nullopt when absent or not a table (reported). Unknown keys in
+    // it are reported here, so section readers only look up the keys they know.
+    std::optional<section_view> section(const section_view& parent, std::string_view key,
+                                        key_list known) {
+        const toml::node* node = parent.get(key);
+        if (!node) return std::nullopt;
+        const toml::table* table = node->as_table();
+        if (!table) {
+            add(node, parent.key_path(key), "must be a table");
+            return std::nullopt;
+        }
+        section_view view{table, parent.key_path(key)};
+        report_unknown_keys(view, known);
+        return view;
+    }
+
+    std::optional<std::string> read_string(const section_view& s, std::string_view key) {
+        const toml::node* node = s.get(key);
+        if (!node) return std::nullopt;
+        if (const auto* value = node->as_string()) return value->get();
+        add(node, s.key_path(key), "must be a string");
+        return std::nullopt;
+    }
+
+    // A string naming a file or similar: non-empty and free of control characters, since it is
+    // passed to the OS and quoted in messages.
+    std::optional<std::string> read_path_string(const section_view& s, std::string_view key) {
+        const auto value = read_string(s, key);
+        if (!value) return std::nullopt;
+        if (value->empty()) {
+            add(s.get(key), s.key_path(key), "must not be empty");
+            return std::nullopt;
+        }
+        if (has_control_character(*value)) {
+            add(s.get(key), s.key_path(key), "must not contain control characters");
+            return std::nullopt;
+        }
+        return value;
+    }
+
+    std::optional<fs::path> read_readable_file(const section_view& s, std::string_view key) {
+        if (!s.get(key)) {
+            add(s.table, s.key_path(key), "required");
+            return std::nullopt;
+        }
+        const auto value = read_path_string(s, key);
+        if (!value) return std::nullopt;
+        fs::path path = resolve(*value);
+        if (std::string problem = file_problem(path); !problem.empty()) {
+            add(s.get(key), s.key_path(key), std::move(problem));
+            return std::nullopt;
+        }
+        return path;
+    }
+
+    fs::path resolve(const std::string& value) const {
+        const fs::path path(value);
+        return (path.is_absolute() ? path : base_dir_ / path).lexically_normal();
+    }
+
+    bool read_listen(const section_view& s, std::string_view key, listen_address& out) {
+        const auto value = read_string(s, key);
+        if (!value) return false;
+        address_parts parts;
+        const std::string problem = parse_address(*value, address_role::listen, parts);
+        if (!problem.empty()) {
+            add(s.get(key), s.key_path(key), problem);
+            return false;
+        }
+        out = {std::move(parts.host), parts.port};
+        return true;
+    }
+
+    bool read_required_listen(const section_view& s, listen_address& out) {
+        if (s.get("listen")) return read_listen(s, "listen", out);
+        add(s.table, s.key_path("listen"), "required");
+        return false;
+    }
+
+    // Leaves out unchanged when the key is absent (the default stands) or invalid (reported).
+    template <typename Int>
+    void read_integer(const section_view& s, std::string_view key, std::int64_t low,
+                      std::int64_t high, Int& out) {
+        const toml::node* node = s.get(key);
+        if (!node) return;
+        const auto* integer = node->as_integer();
+        if (!integer) {
+            add(node, s.key_path(key), "must be an integer");
+            return;
+        }
+        const std::int64_t value = integer->get();
+        if (value < low || value > high) {
+            add(node, s.key_path(key),
+                high == int64_max
+                    ? "must be an integer >= " + std::to_string(low)
+                    : "must be an integer " + std::to_string(low) + ".." + std::to_string(high));
+            return;
+        }
+        out = static_cast<Int>(value);
+    }
+
+    void read_duration(const section_view& s, std::string_view key,
+                       std::chrono::milliseconds& out) {
+        std::int64_t ms = out.count();
+        read_integer(s, key, 1, max_duration_ms, ms);
+        out = std::chrono::milliseconds{ms};
+    }
+
+    // The string elements of s.key, or nullopt when absent or not an array (reported).
+    // Elements that are not strings are reported and left out.
+    std::optional<std::vector<string_element>> read_string_array(const section_view& s,
+                                                                 std::string_view key) {
+        const toml::node* node = s.get(key);
+        if (!node) return std::nullopt;
+        const toml::array* array = node->as_array();
+        if (!array) {
+            add(node, s.key_path(key), "must be an array of strings");
+            return std::nullopt;
+        }
+        std::vector<string_element> out;
+        for (std::size_t i = 0; i < array->size(); ++i) {
+            const toml::node& element = *array->get(i);
+            if (const auto* value = element.as_string()) {
+                out.push_back({value->get(), &element, element_path(s.key_path(key), i)});
+            } else {
+                add(&element, element_path(s.key_path(key), i), "must be a string");
+            }
+        }
+        return out;
+    }
+
+    // Request-path prefixes compared against request targets, which never hold spaces or CTLs.
+    void read_path_prefixes(const section_view& s, std::string_view key,
+                            std::vector<std::string>& out) {
+        const auto prefixes = read_string_array(s, key);
+        if (!prefixes) return;
+        out.clear();
+        for (const string_element& element : *prefixes) {
+            if (element.value.empty() || element.value.front() != '/') {
+                add(element.node, element.path, "must start with \"/\"");
+            } else if (!is_visible_ascii(element.value)) {
+                add(element.node, element.path, "must contain only visible ASCII characters");
+            } else {
+                out.push_back(element.value);
+            }
+        }
+    }
+
+    fs::path base_dir_;
+    problem_list& problems_;
+};
+
+std::string syntax_problem(const toml::parse_error& error) {
+    return "syntax error at line " + std::to_string(error.source().begin.line) + ", column " +
+           std::to_string(error.source().begin.column) + ": " + std::string(error.description());
+}
+
+config_result parse_unguarded(std::string_view toml_text, const std::string& source_path) {
+    if (toml_text.size() > max_config_bytes) {
+        return failure("config is larger than " + std::to_string(max_config_bytes) + " bytes");
+    }
+    const toml_prescan prescan(toml_text);
+    if (const auto& problem = prescan.first_problem()) {
+        return failure("syntax error at " + position_text(toml_text, problem->offset) + ": " +
+                       std::string(problem->description));
+    }
+    if (prescan.key_dots() > max_key_dots) {
+        return failure("keys nest too deeply: more than " + std::to_string(max_key_dots) +
+                       " '.' outside strings and comments");
+    }
+    const fs::path source = absolute_path(source_path);
+    toml::table root;
+    try {
+        root = toml::parse(toml_text, std::string_view{source.native()});
+    } catch (const toml::parse_error& error) {
+        return failure(syntax_problem(error));
+    }
+    auto result = std::make_shared<config>();
+    result->source_path = source.string();
+    problem_list problems;
+    config_builder(base_directory(source), problems).build(root, *result);
+    if (!problems.empty()) return {nullptr, std::move(problems).in_document_order()};
+    return {std::move(result), {}};
+}
+
+config_result load_unguarded(const std::string& path) {
+    const fs::path source = absolute_path(path);
+    std::error_code ec;
+    const fs::file_status status = fs::status(source, ec);
+    if (status.type() == fs::file_type::not_found) {
+        return failure("config file not found: " + source.string());
+    }
+    if (!ec && !fs::is_regular_file(status)) {
+        return failure("config file is not a regular file: " + source.string());
+    }
+    std::ifstream in(source, std::ios::binary);
+    if (ec || !in) return failure("config file not readable: " + source.string());
+    // One byte past the limit is enough for parse_config to refuse the file.
+    std::string text(max_config_bytes + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    if (in.bad()) return failure("config file not readable: " + source.string());
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    return parse_unguarded(text, source.string());
+}
+
+}  // namespace
+
+config_result parse_config(std::string_view toml_text, const std::string& source_path) {
+    try {
+        return parse_unguarded(toml_text, source_path);
+    } catch (const std::bad_alloc&) {
+        return failure("out of memory while loading the config");
+    } catch (...) {
+        return failure("unexpected error while loading the config");
+    }
+}
+
+config_result load_config(const std::string& path) {
+    try {
+        return load_unguarded(path);
+    } catch (const std::bad_alloc&) {
+        return failure("out of memory while loading the config");
+    } catch (...) {
+        return failure("unexpected error while loading the config");
+    }
+}
+
+}  // namespace gangway
