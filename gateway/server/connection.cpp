@@ -102,6 +102,12 @@ struct exchange {
     bool finished = false;  // counted and logged already
 };
 
+// The upstream's answer being read: its parser and the bytes read ahead of it.
+struct upstream_answer {
+    beast::flat_buffer buffer;
+    std::optional<http::response_parser<http::buffer_body>> parser;
+};
+
 // An upstream connection for one exchange.
 struct upstream_lease {
     std::optional<beast::tcp_stream> stream;
@@ -239,24 +245,41 @@ private:
 
         auto upstream_started = clock_type::now();
         upstream_lease lease;
-        if (auto err = co_await acquire_upstream(*ex.gen->upstreams, cfg, lease)) {
+        upstream_answer answer;
+        // A pooled connection the upstream closed meanwhile fails at once; a request without
+        // a body is then sent again, once, on a new connection (as nginx's proxy_next_upstream).
+        for (bool first_try = true;; first_try = false) {
+            bool may_retry = first_try && !piece_loaded;
+            if (auto err = co_await acquire_upstream(*ex.gen->upstreams, cfg, lease, first_try)) {
+                ex.upstream_time = since(upstream_started);
+                co_await refuse(ex, http_status(*err), reason_name(*err));
+                co_return false;
+            }
+            ex.upstream = ex.gen->upstreams->name(lease.server);
+            http::request_serializer<http::buffer_body> request_out{req};
+            auto sent = co_await relay_body(stream_, buffer_, parser, *lease.stream, request_out,
+                                            piece.data(), body_buffer::size,
+                                            {cfg.timeouts.body_read, cfg.timeouts.upstream_response},
+                                            piece_loaded);
+            ex.bytes_in = sent.body_bytes;
+            bool stale = may_retry && lease.reused;
+            if (sent.status != relay_status::done) {
+                if (stale && sent.status == relay_status::write_failed) continue;
+                ex.upstream_time = since(upstream_started);
+                co_return co_await request_relay_failed(ex, sent.status);
+            }
+            ec = co_await read_upstream_head(cfg, lease, req.method(), answer);
+            if (!ec) break;
+            if (stale && ec != beast::error::timeout) continue;
+            proxy_log()->debug("[{}] upstream {} answered no readable head: {}", ex.request_id,
+                               ex.upstream, ec.message());
             ex.upstream_time = since(upstream_started);
-            co_await refuse(ex, http_status(*err), reason_name(*err));
+            bool timeout = ec == beast::error::timeout;
+            co_await refuse(ex, timeout ? 504 : 502,
+                            timeout ? "upstream_timeout" : "upstream_bad_response");
             co_return false;
         }
-        ex.upstream = ex.gen->upstreams->name(lease.server);
-
-        http::request_serializer<http::buffer_body> request_out{req};
-        auto sent = co_await relay_body(stream_, buffer_, parser, *lease.stream, request_out,
-                                        piece.data(), body_buffer::size,
-                                        {cfg.timeouts.body_read, cfg.timeouts.upstream_response},
-                                        piece_loaded);
-        ex.bytes_in = sent.body_bytes;
-        if (sent.status != relay_status::done) {
-            ex.upstream_time = since(upstream_started);
-            co_return co_await request_relay_failed(ex, sent.status);
-        }
-        auto keep = co_await relay_response(ex, lease, req.method(), req.version(),
+        auto keep = co_await relay_response(ex, lease, answer, req.method(), req.version(),
                                             client_keep_alive, upgrade, piece);
         ex.upstream_time = since(upstream_started);
         finish(ex);
@@ -297,11 +320,12 @@ private:
     // Takes an idle pooled connection or opens a new one, trying each server at most once.
     net::awaitable<std::optional<gateway_error>> acquire_upstream(upstream_pool& pool,
                                                                   const config& cfg,
-                                                                  upstream_lease& lease) {
+                                                                  upstream_lease& lease,
+                                                                  bool allow_idle) {
         bool timed_out = false;
         for (std::size_t attempt = 0; attempt < pool.size(); ++attempt) {
             lease.server = pool.pick();
-            if (auto idle = pool.take_idle(lease.server)) {
+            if (auto idle = allow_idle ? pool.take_idle(lease.server) : std::nullopt) {
                 lease.stream.emplace(std::move(*idle));
                 lease.reused = true;
                 co_return std::nullopt;
@@ -336,31 +360,36 @@ private:
         co_return false;
     }
 
-    net::awaitable<bool> relay_response(exchange& ex, upstream_lease& lease, http::verb method,
+    // Reads the upstream's response head, skipping informational 1xx answers other than 101.
+    net::awaitable<beast::error_code> read_upstream_head(const config& cfg, upstream_lease& lease,
+                                                         http::verb method,
+                                                         upstream_answer& answer) {
+        beast::error_code ec;
+        answer.buffer.clear();
+        do {
+            auto& rp = answer.parser.emplace();
+            rp.header_limit(static_cast<std::uint32_t>(cfg.limits.max_response_header_bytes));
+            // Not boost::none: Beast 1.74 compares the length against an empty optional and
+            // refuses every response with a Content-Length.
+            rp.body_limit(std::numeric_limits<std::uint64_t>::max());
+            if (method == http::verb::head) rp.skip(true);
+            lease.stream->expires_after(cfg.timeouts.upstream_response);
+            co_await http::async_read_header(*lease.stream, answer.buffer, rp, use_ec(ec));
+        } while (!ec && answer.parser->get().result_int() / 100 == 1 &&
+                 answer.parser->get().result_int() != 101);
+        co_return ec;
+    }
+
+    // Relays the upstream's answer (head already read) to the client. Returns whether the
+    // client connection may carry another request.
+    net::awaitable<bool> relay_response(exchange& ex, upstream_lease& lease,
+                                        upstream_answer& answer, http::verb method,
                                         unsigned client_version, bool client_keep_alive,
                                         bool upgrade, body_buffer& piece) {
         const config& cfg = *ex.gen->cfg;
-        beast::flat_buffer upstream_buffer;
-        std::optional<http::response_parser<http::buffer_body>> rp;
+        auto& rp = answer.parser;
+        auto& upstream_buffer = answer.buffer;
         beast::error_code ec;
-        do {  // 1xx answers other than 101 are informational: skip them
-            rp.emplace();
-            rp->header_limit(static_cast<std::uint32_t>(cfg.limits.max_response_header_bytes));
-            // Not boost::none: Beast 1.74 compares the length against an empty optional and
-            // refuses every response with a Content-Length.
-            rp->body_limit(std::numeric_limits<std::uint64_t>::max());
-            if (method == http::verb::head) rp->skip(true);
-            lease.stream->expires_after(cfg.timeouts.upstream_response);
-            co_await http::async_read_header(*lease.stream, upstream_buffer, *rp, use_ec(ec));
-        } while (!ec && rp->get().result_int() / 100 == 1 && rp->get().result_int() != 101);
-        if (ec) {
-            proxy_log()->debug("[{}] upstream {} answered no readable head: {}", ex.request_id,
-                               ex.upstream, ec.message());
-            bool timeout = ec == beast::error::timeout;
-            co_await refuse(ex, timeout ? 504 : 502,
-                            timeout ? "upstream_timeout" : "upstream_bad_response");
-            co_return false;
-        }
         auto& res = rp->get();
         ex.status = res.result_int();
         bool tunnel = upgrade && ex.status == 101;
