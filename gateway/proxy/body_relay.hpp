@@ -8,7 +8,6 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/error.hpp>
@@ -36,9 +35,9 @@ struct relay_result {
 
 // Reads the next body piece into `piece`. After it, the parser's body points at the bytes
 // read (possibly none) and says whether more will follow.
-template <class In, bool IsRequest>
+template <class In, class DynamicBuffer, bool IsRequest>
 boost::asio::awaitable<boost::beast::error_code> read_body_piece(
-    In& in, boost::beast::flat_buffer& in_buffer,
+    In& in, DynamicBuffer& in_buffer,
     boost::beast::http::parser<IsRequest, boost::beast::http::buffer_body>& p, char* piece,
     std::size_t piece_size, std::chrono::milliseconds deadline) {
     namespace http = boost::beast::http;
@@ -64,9 +63,9 @@ inline relay_status classify_read_error(const boost::beast::error_code& ec) {
 
 // Writes the head (if not yet written) and the body. `first_piece_loaded` says the parser's
 // body already holds a piece read by read_body_piece that must be written first.
-template <class In, class Out, bool IsRequest>
+template <class In, class DynamicBuffer, class Out, bool IsRequest>
 boost::asio::awaitable<relay_result> relay_body(
-    In& in, boost::beast::flat_buffer& in_buffer,
+    In& in, DynamicBuffer& in_buffer,
     boost::beast::http::parser<IsRequest, boost::beast::http::buffer_body>& p, Out& out,
     boost::beast::http::serializer<IsRequest, boost::beast::http::buffer_body>& sr, char* piece,
     std::size_t piece_size, relay_deadlines deadlines, bool first_piece_loaded) {

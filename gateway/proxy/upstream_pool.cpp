@@ -1,6 +1,9 @@
 #include "gateway/proxy/upstream_pool.hpp"
 
+#include <cerrno>
 #include <stdexcept>
+
+#include <sys/socket.h>
 
 #include <boost/asio/ip/tcp.hpp>
 
@@ -23,16 +26,12 @@ tcp::endpoint resolve(net::any_io_executor executor, const upstream_server& serv
     return *results.begin();
 }
 
-// True when the peer has closed (or reset) the idle connection: a non-blocking peek that does
-// not say "would block" means data or EOF arrived on a connection that should be silent.
+// True when the peer has closed (or reset) the idle connection, or sent something it should
+// not have: one non-blocking peek that does not say "would block".
 bool closed_by_peer(tcp::socket& s) {
     char probe;
-    boost::system::error_code ec;
-    s.non_blocking(true, ec);
-    if (ec) return true;
-    auto n = s.receive(net::buffer(&probe, 1), tcp::socket::message_peek, ec);
-    s.non_blocking(false, ec);
-    return !(n == 0 && ec == net::error::would_block);
+    auto n = ::recv(s.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+    return !(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
 }
 
 }  // namespace

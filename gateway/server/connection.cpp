@@ -11,6 +11,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_static_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -103,8 +104,11 @@ struct exchange {
 };
 
 // The upstream's answer being read: its parser and the bytes read ahead of it.
+// The read buffer lives in a pooled 64 KiB block: Beast sizes each read by the buffer's free
+// capacity, so a small dynamic buffer would relay large bodies 512 bytes at a time.
 struct upstream_answer {
-    beast::flat_buffer buffer;
+    body_buffer block;
+    beast::flat_static_buffer_base buffer{block.data(), body_buffer::size};
     std::optional<http::response_parser<http::buffer_body>> parser;
 };
 
@@ -264,13 +268,21 @@ private:
             ex.bytes_in = sent.body_bytes;
             bool stale = may_retry && lease.reused;
             if (sent.status != relay_status::done) {
-                if (stale && sent.status == relay_status::write_failed) continue;
+                if (stale && sent.status == relay_status::write_failed) {
+                    proxy_log()->debug("[{}] pooled connection to {} failed ({}); retrying",
+                                       ex.request_id, ex.upstream, sent.ec.message());
+                    continue;
+                }
                 ex.upstream_time = since(upstream_started);
                 co_return co_await request_relay_failed(ex, sent.status);
             }
             ec = co_await read_upstream_head(cfg, lease, req.method(), answer);
             if (!ec) break;
-            if (stale && ec != beast::error::timeout) continue;
+            if (stale && ec != beast::error::timeout) {
+                proxy_log()->debug("[{}] pooled connection to {} gave no answer ({}); retrying",
+                                   ex.request_id, ex.upstream, ec.message());
+                continue;
+            }
             proxy_log()->debug("[{}] upstream {} answered no readable head: {}", ex.request_id,
                                ex.upstream, ec.message());
             ex.upstream_time = since(upstream_started);
@@ -368,7 +380,8 @@ private:
         answer.buffer.clear();
         do {
             auto& rp = answer.parser.emplace();
-            rp.header_limit(static_cast<std::uint32_t>(cfg.limits.max_response_header_bytes));
+            rp.header_limit(static_cast<std::uint32_t>(
+                std::min(cfg.limits.max_response_header_bytes, body_buffer::size)));
             // Not boost::none: Beast 1.74 compares the length against an empty optional and
             // refuses every response with a Content-Length.
             rp.body_limit(std::numeric_limits<std::uint64_t>::max());
@@ -437,7 +450,7 @@ private:
     }
 
     net::awaitable<void> open_tunnel(const config& cfg, beast::tcp_stream& upstream,
-                                     beast::flat_buffer& upstream_buffer) {
+                                     beast::flat_static_buffer_base& upstream_buffer) {
         beast::error_code ec;
         if (buffer_.size()) {  // the client spoke first, right after its handshake
             co_await net::async_write(upstream, buffer_.data(), use_ec(ec));
