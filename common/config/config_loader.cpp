@@ -87,11 +87,13 @@ config_result failure(std::string message) {
 
 // ---- key paths ------------------------------------------------------------------------------
 
+bool is_bare_key_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+}
+
 bool is_bare_key(std::string_view key) {
-    return !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               c == '_' || c == '-';
-    });
+    return !key.empty() && std::all_of(key.begin(), key.end(), is_bare_key_char);
 }
 
 // A key as it would be written in TOML: bare when possible, else quoted with control bytes
@@ -125,11 +127,6 @@ std::string element_path(std::string_view array_path, std::size_t index) {
 
 // ---- text checks (pure) ---------------------------------------------------------------------
 
-bool is_bare_key_start(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '-';
-}
-
 // "line L, column C" of a byte offset, columns counted in code points as toml++ does.
 std::string position_text(std::string_view text, std::size_t offset) {
     const std::string_view before = text.substr(0, offset);
@@ -153,8 +150,9 @@ bool is_non_ascii(char c) {
 //  - a table header whose key starts with neither a key character nor a quote ("[:", "[[[1]]]",
 //    "[#"): toml++ calls parse_key() with its precondition broken, which aborts on an assert or,
 //    in NDEBUG clang builds, is undefined (marzer/tomlplusplus#301);
-//  - a '}' where an array expects a value or ']' ("[1, }"): parse_value() is entered with its
-//    precondition broken, as above;
+//  - a '}' where an array expects a value or ']' ("[1, }"), and a date without the time that
+//    toml++ then expects ("1979-05-27 0", "1979-05-27T:"): the parser breaks its own
+//    preconditions, as above;
 //  - a non-ASCII character where toml++ asks whether it is whitespace: outside strings and
 //    comments (never valid TOML), and in a multi-line basic string right after a backslash or
 //    a line-ending backslash's skipped blanks. Its whitespace table reaches
@@ -174,6 +172,7 @@ public:
     explicit toml_prescan(std::string_view text) : text_(text) {
         if (text_.starts_with("\xef\xbb\xbf")) i_ = 3;  // toml++ skips a UTF-8 BOM
         while (i_ < text_.size() && !problem_) step();
+        if (in_bare_value_) end_bare_value();
     }
 
     std::size_t key_dots() const { return key_dots_; }
@@ -182,16 +181,19 @@ public:
 private:
     void step() {
         const char c = text_[i_];
+        if (in_bare_value_) {
+            if (c != '\n' && !ends_bare_value(c)) {
+                check_ascii(c);
+                ++i_;
+                return;
+            }
+            end_bare_value();
+        }
         if (c == '\n') {
             new_line();
-        } else if (in_bare_value_ && !ends_bare_value(c)) {
-            check_ascii(c);
-            ++i_;
         } else if (c == '#') {
-            in_bare_value_ = false;
             i_ = std::min(text_.find('\n', i_), text_.size());
         } else if (c == '"' || c == '\'') {
-            in_bare_value_ = false;
             line_start_ = false;
             skip_string(c);
         } else if (line_start_ && (c == ' ' || c == '\t')) {
@@ -199,7 +201,6 @@ private:
         } else if (line_start_ && c == '[') {
             check_header();
         } else {
-            in_bare_value_ = false;
             line_start_ = false;
             structure(c);
             ++i_;
@@ -210,8 +211,39 @@ private:
         line_start_ = open_brackets_.empty();
         if (line_start_) value_expected_ = false;
         in_header_ = false;
-        in_bare_value_ = false;
         ++i_;
+    }
+
+    // At the terminator after a bare value. toml++ asserts that a time follows a date in two
+    // places malformed input can reach: "<date> <digit>" then a terminator (parse_value()'s
+    // scan(), which takes it for the start of a date-time) and "YYYY-MM-DDT" then a non-digit
+    // (parse_time()).
+    void end_bare_value() {
+        in_bare_value_ = false;
+        const std::string_view value = text_.substr(bare_begin_, i_ - bare_begin_);
+        const std::string_view rest = text_.substr(i_);
+        if (is_digit(value.front()) && value.find('-') != std::string_view::npos &&
+            rest.size() > 2 && rest[0] == ' ' && is_digit(rest[1]) &&
+            (rest[2] == '\n' || ends_bare_value(rest[2]))) {
+            flag(i_ + 2, "expected a time after the date");
+        }
+        if (starts_with_date(value) && value.size() > 10 &&
+            (value[10] == 'T' || value[10] == 't') &&
+            (value.size() == 11 || !is_digit(value[11]))) {
+            flag(bare_begin_ + 11, "expected a time after the date");
+        }
+    }
+
+    static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+    // "YYYY-MM-DD", the digits unchecked.
+    static bool starts_with_date(std::string_view s) {
+        static constexpr std::string_view shape = "0000-00-00";
+        if (s.size() < shape.size()) return false;
+        for (std::size_t k = 0; k < shape.size(); ++k) {
+            if (shape[k] == '-' ? s[k] != '-' : !is_digit(s[k])) return false;
+        }
+        return true;
     }
 
     // toml++'s value terminators, less the '\n' that step() handles.
@@ -245,6 +277,7 @@ private:
             value_expected_ = c == '=';
         } else {
             in_bare_value_ = true;
+            bare_begin_ = i_;
         }
     }
 
@@ -254,7 +287,7 @@ private:
         std::size_t j = i_ + 1;
         if (j < text_.size() && text_[j] == '[') ++j;
         while (j < text_.size() && (text_[j] == ' ' || text_[j] == '\t')) ++j;
-        if (j < text_.size() && !is_bare_key_start(text_[j]) && text_[j] != '"' &&
+        if (j < text_.size() && !is_bare_key_char(text_[j]) && text_[j] != '"' &&
             text_[j] != '\'' && text_[j] != ']') {
             flag(j, "expected a key after '['");
         }
@@ -270,8 +303,13 @@ private:
         while (i_ < text_.size()) {
             if (quote == '"' && text_[i_] == '\\') {
                 skip_escape(multi_line);
-            } else if (multi_line ? text_.substr(i_, 3) == triple : text_[i_] == quote) {
-                i_ += multi_line ? 3 : 1;
+            } else if (!multi_line && text_[i_] == quote) {
+                ++i_;
+                return;
+            } else if (multi_line && text_.substr(i_, 3) == triple) {
+                // Up to two quotes right before the closing three are content ('''a''''' is a'').
+                const std::size_t end = std::min(text_.find_first_not_of(quote, i_), text_.size());
+                i_ += std::min<std::size_t>(end - i_, 5);
                 return;
             } else if (!multi_line && text_[i_] == '\n') {
                 return;
@@ -308,6 +346,7 @@ private:
     std::string_view text_;
     std::size_t i_ = 0;
     std::size_t key_dots_ = 0;
+    std::size_t bare_begin_ = 0;   // where the current bare value started
     std::string open_brackets_;    // '[' and '{' open inside a value, which may span lines
     bool line_start_ = true;       // only blanks so far on a line outside any value
     bool in_header_ = false;       // on a [table] or [[array]] header line

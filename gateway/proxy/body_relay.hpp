@@ -50,7 +50,9 @@ boost::asio::awaitable<boost::beast::error_code> read_body_piece(
                                    boost::asio::redirect_error(boost::asio::use_awaitable, ec));
     if (ec == http::error::need_buffer) ec = {};
     body.size = piece_size - body.size;
-    body.data = piece;
+    // A read can end with no body bytes (say, after a chunk-size line). Beast's chunked
+    // serializer would write an empty buffer as a zero-size, i.e. final, chunk: hand it none.
+    body.data = body.size ? piece : nullptr;
     body.more = !p.is_done();
     co_return ec;
 }

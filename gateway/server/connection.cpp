@@ -29,6 +29,7 @@
 #include "gateway/proxy/body_relay.hpp"
 #include "gateway/proxy/tunnel.hpp"
 #include "gateway/proxy/upstream_request.hpp"
+#include "gateway/server/chunked_body_check.hpp"
 #include "gateway/server/gateway_error.hpp"
 #include "gateway/server/request_head_check.hpp"
 #include "gateway/server/runtime.hpp"
@@ -79,6 +80,12 @@ bool starts_with_any(std::string_view path, const std::vector<std::string>& pref
     for (const auto& p : prefixes)
         if (path.substr(0, p.size()) == p) return true;
     return false;
+}
+
+// A parse error in the body's framing (as opposed to a closed or silent client).
+bool is_framing_error(const beast::error_code& ec) {
+    return ec.category() == http::make_error_code(http::error::bad_chunk).category() &&
+           ec != http::error::end_of_stream && ec != http::error::partial_message;
 }
 
 head_limits limits_of(const config& cfg) {
@@ -144,6 +151,10 @@ private:
 
     beast::tcp_stream& socket_layer() { return beast::get_lowest_layer(stream_); }
 
+    std::string_view buffered() const {
+        return {static_cast<const char*>(buffer_.data().data()), buffer_.size()};
+    }
+
     net::awaitable<bool> handshake() {
         if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
             co_return true;
@@ -192,7 +203,8 @@ private:
         }
         std::string_view head{static_cast<const char*>(buffer_.data().data()), head_bytes};
         if (auto r = check_request_head(head, limits_of(cfg)); r != head_rejection::none) {
-            co_await refuse(ex, 400, head_rejection_name(r));
+            co_await refuse(ex, r == head_rejection::body_too_large ? 413 : 400,
+                            head_rejection_name(r));
             co_return false;
         }
         rt_.request_started();
@@ -217,7 +229,13 @@ private:
         }
         auto& req = parser.get();
         describe(ex, req, cfg);
+        if (parser.chunked() && check_chunked_prefix(buffered()) == chunked_check::bad) {
+            // Framing the client already sent is broken: refuse before any upstream sees it.
+            co_await refuse(ex, 400, "bad_chunked_framing");
+            co_return false;
+        }
         bool client_keep_alive = req.keep_alive();
+        unsigned client_version = req.version();
         bool upgrade = parser.upgrade() && req.method() == http::verb::get &&
                        starts_with_any(path_of(ex.target), cfg.upstream.websocket_paths);
         if (!co_await answer_expect(ex, req, parser.is_done())) co_return false;
@@ -232,7 +250,7 @@ private:
             if (ec) {
                 auto s = classify_read_error(ec);
                 if (s == relay_status::body_too_large) co_await refuse(ex, 413, "body_too_large");
-                else if (ec.category() == http::make_error_code(http::error::bad_chunk).category())
+                else if (is_framing_error(ec))
                     co_await refuse(ex, 400, "bad_body_framing");
                 co_return false;
             }
@@ -268,6 +286,10 @@ private:
             ex.bytes_in = sent.body_bytes;
             bool stale = may_retry && lease.reused;
             if (sent.status != relay_status::done) {
+                if (sent.status == relay_status::read_failed && is_framing_error(sent.ec)) {
+                    co_await refuse(ex, 400, "bad_body_framing");
+                    co_return false;
+                }
                 if (stale && sent.status == relay_status::write_failed) {
                     proxy_log()->debug("[{}] pooled connection to {} failed ({}); retrying",
                                        ex.request_id, ex.upstream, sent.ec.message());
@@ -291,7 +313,7 @@ private:
                             timeout ? "upstream_timeout" : "upstream_bad_response");
             co_return false;
         }
-        auto keep = co_await relay_response(ex, lease, answer, req.method(), req.version(),
+        auto keep = co_await relay_response(ex, lease, answer, req.method(), client_version,
                                             client_keep_alive, upgrade, piece);
         ex.upstream_time = since(upstream_started);
         finish(ex);

@@ -83,8 +83,8 @@ net::awaitable<void> drain(net::io_context& ioc, runtime& rt, listeners& l) {
     ioc.stop();
 }
 
-net::awaitable<void> handle_signals(net::io_context& ioc, runtime& rt, listeners& l) {
-    net::signal_set signals{ioc, SIGTERM, SIGINT, SIGHUP};
+net::awaitable<void> handle_signals(net::io_context& ioc, net::signal_set& signals, runtime& rt,
+                                    listeners& l) {
     for (;;) {
         boost::system::error_code ec;
         int sig = co_await signals.async_wait(net::redirect_error(net::use_awaitable, ec));
@@ -129,7 +129,9 @@ int run_serve(const serve_options& options) {
         });
         for (auto* each : {&l.tls, &l.plain, &l.admin})
             if (*each) (*each)->start();
-        net::co_spawn(ioc, handle_signals(ioc, rt, l), net::detached);
+        // Installed before the ready file exists, so a signal sent right after it is handled.
+        net::signal_set signals{ioc, SIGTERM, SIGINT, SIGHUP};
+        net::co_spawn(ioc, handle_signals(ioc, signals, rt, l), net::detached);
         if (!options.ready_file.empty()) write_ready_file(options.ready_file, l);
         log->info("gateway {} serving (tls port {}, plain port {}, admin port {}, {} thread(s))",
                   cfg->server.instance_id, l.tls ? l.tls->port() : 0, l.plain ? l.plain->port() : 0,

@@ -1,0 +1,215 @@
+// The gateway process over its life: config reload (admin API and SIGHUP), draining on
+// SIGTERM, and the command-line verbs that do not serve.
+#include <signal.h>
+
+#include <fstream>
+#include <optional>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/integration/support/fake_upstream.hpp"
+#include "tests/integration/support/gateway_process.hpp"
+#include "tests/integration/support/raw_client.hpp"
+
+namespace gangway::integration {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The value of the sample line `series` (e.g. `name{label="x"}`) in Prometheus text, or -1.
+double metric_value(const std::string& text, std::string_view series) {
+    std::size_t at = 0;
+    while ((at = text.find(series, at)) != std::string::npos) {
+        bool line_start = at == 0 || text[at - 1] == '\n';
+        auto after = at + series.size();
+        if (line_start && after < text.size() && text[after] == ' ')
+            return std::stod(text.substr(after + 1, text.find('\n', after) - after - 1));
+        at = after;
+    }
+    return -1;
+}
+
+std::optional<std::string> served_by(const gateway_process& gw) {
+    auto res = fetch(transport::plain, gw.plain_port(), {}, simple_request("GET", "/"));
+    if (res.status != 200) return std::nullopt;
+    return res.header("X-Upstream");
+}
+
+TEST(ReloadTest, InvalidConfigIsRefusedAndOldConfigKeepsServing) {
+    fake_upstream a{"a"};
+    auto settings = settings_for({a.port()});
+    gateway_process gw{settings};
+    ASSERT_EQ(served_by(gw), "a");
+
+    gw.write_config(gw.config_text(settings) +
+                    "[routing]\napi_prefixes = [\"no-leading-slash\"]\nbogus_key = 1\n");
+    auto res = gw.admin("POST", "/admin/v1/reload", true);
+    EXPECT_EQ(res.status, 422u);
+    auto body = nlohmann::json::parse(res.body, nullptr, false);
+    ASSERT_TRUE(body.is_object()) << res.body;
+    EXPECT_EQ(body["applied"], false);
+    ASSERT_TRUE(body["errors"].is_array());
+    EXPECT_GE(body["errors"].size(), 2u) << res.body;
+    EXPECT_NE(res.body.find("routing.bogus_key"), std::string::npos) << res.body;
+    EXPECT_NE(res.body.find("routing.api_prefixes"), std::string::npos) << res.body;
+
+    EXPECT_EQ(served_by(gw), "a");
+    auto metrics = gw.admin("GET", "/metrics", true).body;
+    EXPECT_EQ(metric_value(metrics, "gangway_config_reloads_total{result=\"refused\"}"), 1)
+        << metrics;
+    EXPECT_EQ(metric_value(metrics, "gangway_config_reloads_total{result=\"applied\"}"), 0)
+        << metrics;
+}
+
+TEST(ReloadTest, ReloadNeedsToken) {
+    fake_upstream a{"a"};
+    gateway_process gw{settings_for({a.port()})};
+    EXPECT_EQ(gw.admin("POST", "/admin/v1/reload", false).status, 401u);
+}
+
+TEST(ReloadTest, ListenerChangeIsRefused) {
+    fake_upstream a{"a"};
+    auto settings = settings_for({a.port()});
+    gateway_process gw{settings};
+    settings.worker_threads = 2;
+    gw.write_config(gw.config_text(settings));
+    auto res = gw.admin("POST", "/admin/v1/reload", true);
+    EXPECT_EQ(res.status, 422u);
+    EXPECT_NE(res.body.find("server.worker_threads"), std::string::npos) << res.body;
+    EXPECT_EQ(served_by(gw), "a");
+}
+
+TEST(ReloadTest, SighupAppliesNewUpstream) {
+    fake_upstream a{"a"};
+    fake_upstream b{"b"};
+    auto settings = settings_for({a.port()});
+    gateway_process gw{settings};
+    ASSERT_EQ(served_by(gw), "a");
+
+    settings.upstream_ports = {b.port()};
+    gw.write_config(gw.config_text(settings));
+    gw.send_signal(SIGHUP);
+    EXPECT_TRUE(wait_until(5s, [&] { return served_by(gw) == "b"; }));
+    EXPECT_EQ(served_by(gw), "b");
+    auto metrics = gw.admin("GET", "/metrics", true).body;
+    EXPECT_EQ(metric_value(metrics, "gangway_config_reloads_total{result=\"applied\"}"), 1)
+        << metrics;
+}
+
+TEST(ReloadTest, AdminReloadAppliesValidConfig) {
+    fake_upstream a{"a"};
+    fake_upstream b{"b"};
+    auto settings = settings_for({a.port()});
+    gateway_process gw{settings};
+    ASSERT_EQ(served_by(gw), "a");
+    settings.upstream_ports = {b.port()};
+    gw.write_config(gw.config_text(settings));
+    auto res = gw.admin("POST", "/admin/v1/reload", true);
+    EXPECT_EQ(res.status, 200u) << res.body;
+    EXPECT_EQ(served_by(gw), "b");
+}
+
+TEST(DrainTest, SigtermFinishesInFlightRequestThenExits) {
+    fake_upstream a{"a"};
+    auto settings = settings_for({a.port()});
+    settings.drain_ms = 10000;
+    gateway_process gw{settings};
+    raw_client held{transport::plain, gw.plain_port()};
+    held.send(simple_request("GET", "/hold"));
+    ASSERT_TRUE(a.wait_held(1, 5s));
+    raw_client held_tls{transport::tls, gw.tls_port(), ca_file()};
+    held_tls.send(simple_request("GET", "/hold"));
+    ASSERT_TRUE(a.wait_held(2, 5s));
+
+    gw.send_signal(SIGTERM);
+    EXPECT_TRUE(wait_until(5s, [&] { return gw.admin("GET", "/readyz", false).status == 503; }));
+    EXPECT_EQ(gw.admin("GET", "/healthz", false).status, 200u);
+    EXPECT_TRUE(wait_until(5s, [&] { return connection_refused(gw.plain_port()); }));
+    EXPECT_TRUE(connection_refused(gw.tls_port()));
+    EXPECT_FALSE(gw.wait_exit(0ms).has_value()) << "exited with requests in flight";
+
+    a.release();
+    auto res = held.read_response();
+    EXPECT_EQ(res.status, 200u);
+    EXPECT_EQ(res.body, "released");
+    EXPECT_EQ(res.header("Connection"), "close");
+    auto res_tls = held_tls.read_response();
+    EXPECT_EQ(res_tls.status, 200u);
+    EXPECT_EQ(res_tls.body, "released");
+    EXPECT_EQ(gw.wait_exit(10s), 0) << gw.stderr_text();
+}
+
+TEST(DrainTest, SigtermWithNothingInFlightExitsAtOnce) {
+    fake_upstream a{"a"};
+    gateway_process gw{settings_for({a.port()})};
+    ASSERT_EQ(served_by(gw), "a");
+    raw_client idle{transport::plain, gw.plain_port()};  // an idle keep-alive connection
+    gw.send_signal(SIGTERM);
+    EXPECT_EQ(gw.wait_exit(5s), 0) << gw.stderr_text();
+}
+
+TEST(DrainTest, DrainDeadlineEndsStuckRequest) {
+    fake_upstream a{"a"};
+    auto settings = settings_for({a.port()});
+    settings.drain_ms = 300;
+    gateway_process gw{settings};
+    raw_client held{transport::plain, gw.plain_port()};
+    held.send(simple_request("GET", "/hold"));
+    ASSERT_TRUE(a.wait_held(1, 5s));
+    gw.send_signal(SIGTERM);
+    EXPECT_EQ(gw.wait_exit(5s), 0) << gw.stderr_text();
+    EXPECT_TRUE(held.closed_by_peer());
+}
+
+// ---- verbs that do not serve -----------------------------------------------------------------
+
+TEST(CommandLineTest, CheckConfigReportsEveryErrorAndExits2) {
+    temp_dir dir;
+    auto path = dir.path() / "bad.toml";
+    {
+        std::ofstream out(path);
+        out << "[server]\nworker_threads = 0\n[timeouts]\nidle_ms = \"soon\"\n";
+    }
+    auto r = run_gangway({"check-config", "--config", path.string()});
+    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+    EXPECT_NE(r.err.find("server.worker_threads"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("timeouts.idle_ms"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("upstream.servers: required"), std::string::npos) << r.err;
+}
+
+TEST(CommandLineTest, CheckConfigAcceptsValidConfig) {
+    fake_upstream a;
+    gateway_process gw{settings_for({a.port()})};
+    auto r = run_gangway({"check-config", "--config", gw.config_path().string()});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("config OK"), std::string::npos) << r.out;
+}
+
+TEST(CommandLineTest, CheckConfigMissingFileExits2) {
+    auto r = run_gangway({"check-config", "--config", "/nonexistent/gangway.toml"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("not found"), std::string::npos) << r.err;
+}
+
+TEST(CommandLineTest, MigrateIsNotYetAvailable) {
+    auto r = run_gangway({"migrate"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE((r.out + r.err).find("not yet available"), std::string::npos) << r.out << r.err;
+}
+
+TEST(CommandLineTest, ServeWithBadConfigExits2) {
+    temp_dir dir;
+    auto path = dir.path() / "bad.toml";
+    {
+        std::ofstream out(path);
+        out << "[server]\nworker_threads = 1\n";
+    }
+    auto r = run_gangway({"serve", "--config", path.string()});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("config error"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace gangway::integration
