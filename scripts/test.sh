@@ -23,7 +23,7 @@ if [ "$fuzz_seconds" -gt 0 ]; then
   for target in fuzz_request_head fuzz_config; do
     corpus="$build_dir-fuzz/corpus/$target"
     mkdir -p "$corpus"
-    "$build_dir-fuzz/$target" "$corpus" "tests/fuzz/seeds/$target" \
+    "$build_dir-fuzz/tests/fuzz/$target" "$corpus" "tests/fuzz/seeds/$target" \
       -max_total_time="$fuzz_seconds" -print_final_stats=0 2>"$build_dir-fuzz/$target.log" || {
       tail -40 "$build_dir-fuzz/$target.log"; echo "fuzz target $target found a problem"; exit 1; }
     echo "$target: $(grep -Eo 'Done [0-9]+ runs' "$build_dir-fuzz/$target.log" || echo done)"

@@ -3,28 +3,16 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/http/field_text.hpp"
+
 namespace gangway {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 // q-value of one media range, 1.0 when absent; malformed q counts as 0.
 double quality(std::string_view params) noexcept {
     while (!params.empty()) {
         auto semi = params.find(';');
-        auto param = trim(params.substr(0, semi));
+        auto param = trim_ows(params.substr(0, semi));
         params = semi == std::string_view::npos ? std::string_view{} : params.substr(semi + 1);
         if (param.size() < 2 || std::tolower(static_cast<unsigned char>(param[0])) != 'q' ||
             param[1] != '=')
@@ -47,10 +35,10 @@ bool accept_prefers_json(std::string_view accept) noexcept {
     double html = -1.0;
     while (!accept.empty()) {
         auto comma = accept.find(',');
-        auto range = trim(accept.substr(0, comma));
+        auto range = trim_ows(accept.substr(0, comma));
         accept = comma == std::string_view::npos ? std::string_view{} : accept.substr(comma + 1);
         auto semi = range.find(';');
-        auto type = trim(range.substr(0, semi));
+        auto type = trim_ows(range.substr(0, semi));
         auto q = quality(semi == std::string_view::npos ? std::string_view{} : range.substr(semi + 1));
         if (iequals(type, "application/json")) json = std::max(json, q);
         if (iequals(type, "text/html")) html = std::max(html, q);

@@ -6,6 +6,8 @@
 
 #include <boost/beast/http/field.hpp>
 
+#include "common/http/field_text.hpp"
+
 namespace gangway {
 namespace http = boost::beast::http;
 namespace {
@@ -19,27 +21,14 @@ constexpr std::array hop_by_hop{
     http::field::proxy_authorization, http::field::content_length,
 };
 
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
 // Field names listed in every Connection header (RFC 9110 7.6.1), copied out because erasing
 // fields invalidates views into them.
 template <bool IsRequest>
 std::vector<std::string> connection_options(const http::header<IsRequest>& head) {
     std::vector<std::string> names;
     auto [first, last] = head.equal_range(http::field::connection);
-    for (auto it = first; it != last; ++it) {
-        std::string_view list = it->value();
-        while (!list.empty()) {
-            auto comma = list.find(',');
-            auto token = trim(list.substr(0, comma));
-            if (!token.empty()) names.emplace_back(token);
-            list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
-        }
-    }
+    for (auto it = first; it != last; ++it)
+        for_each_list_element(it->value(), [&](std::string_view name) { names.emplace_back(name); });
     return names;
 }
 

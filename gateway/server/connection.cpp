@@ -21,6 +21,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "common/http/field_text.hpp"
 #include "common/http/local_reply.hpp"
 #include "common/http/request_kind.hpp"
 #include "common/log/access_log.hpp"
@@ -55,13 +56,6 @@ const std::shared_ptr<spdlog::logger>& proxy_log() {
 
 std::chrono::microseconds since(clock_type::time_point t) {
     return std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - t);
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
-    return true;
 }
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }

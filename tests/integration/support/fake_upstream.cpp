@@ -1,5 +1,7 @@
 #include "tests/integration/support/fake_upstream.hpp"
 
+#include "common/http/field_text.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -25,32 +27,6 @@ constexpr std::size_t piece_size = 64 * 1024;
 constexpr std::size_t max_head_bytes = 1024 * 1024;
 constexpr std::uint64_t max_frame_bytes = 16 * 1024 * 1024;
 constexpr std::string_view websocket_guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        auto x = static_cast<unsigned char>(a[i]);
-        auto y = static_cast<unsigned char>(b[i]);
-        if ((x >= 'A' && x <= 'Z' ? x + 32 : x) != (y >= 'A' && y <= 'Z' ? y + 32 : y))
-            return false;
-    }
-    return true;
-}
-
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
-bool contains_token(std::string_view list, std::string_view token) {
-    while (!list.empty()) {
-        auto comma = list.find(',');
-        if (iequals(trim(list.substr(0, comma)), token)) return true;
-        list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
-    }
-    return false;
-}
 
 std::string websocket_accept(std::string_view key) {
     std::string input = std::string(key) + std::string(websocket_guid);
@@ -196,7 +172,7 @@ struct fake_upstream::request {
             auto colon = field.find(':');
             if (colon == std::string_view::npos) return false;
             headers.emplace_back(std::string(field.substr(0, colon)),
-                                 std::string(trim(field.substr(colon + 1))));
+                                 std::string(trim_ows(field.substr(colon + 1))));
             pos = next + 2;
         }
         chunked = contains_token(header("Transfer-Encoding"), "chunked");

@@ -1,5 +1,7 @@
 #include "tests/integration/support/raw_client.hpp"
 
+#include "common/http/field_text.hpp"
+
 #include <utility>
 
 #include <arpa/inet.h>
@@ -29,32 +31,6 @@ using error_code = boost::system::error_code;
 namespace {
 
 constexpr std::size_t read_chunk = 64 * 1024;
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        auto x = static_cast<unsigned char>(a[i]);
-        auto y = static_cast<unsigned char>(b[i]);
-        if ((x >= 'A' && x <= 'Z' ? x + 32 : x) != (y >= 'A' && y <= 'Z' ? y + 32 : y))
-            return false;
-    }
-    return true;
-}
-
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
-bool contains_token(std::string_view list, std::string_view token) {
-    while (!list.empty()) {
-        auto comma = list.find(',');
-        if (iequals(trim(list.substr(0, comma)), token)) return true;
-        list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
-    }
-    return false;
-}
 
 // The ways a peer's close shows up, TLS or not.
 bool is_close(const error_code& ec) {
@@ -238,7 +214,7 @@ http_response raw_client::read_response(const body_sink& sink, bool no_body) {
             auto colon = field.find(':');
             if (colon != std::string_view::npos)
                 res.headers.emplace_back(std::string(field.substr(0, colon)),
-                                         std::string(trim(field.substr(colon + 1))));
+                                         std::string(trim_ows(field.substr(colon + 1))));
             pos = next + 2;
         }
         in.unread.erase(0, end + 4);
