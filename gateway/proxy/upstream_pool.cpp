@@ -63,13 +63,13 @@ std::size_t upstream_pool::pick() {
     return soonest;
 }
 
-std::optional<upstream_pool::socket> upstream_pool::take_idle(std::size_t server) {
+std::optional<upstream_pool::socket> upstream_pool::take_idle(std::size_t server, bool probe) {
     std::lock_guard lock(mutex_);
     auto& idle = servers_[server].idle;
     while (!idle.empty()) {
         socket s = std::move(idle.back());
         idle.pop_back();
-        if (!closed_by_peer(s)) {
+        if (!probe || !closed_by_peer(s)) {
             publish(servers_[server]);
             return s;
         }

@@ -41,8 +41,10 @@ public:
     // down time ends first (a request is never refused without trying).
     std::size_t pick();
 
-    // An idle connection to `server` still open at our end and not closed by the peer, if any.
-    std::optional<socket> take_idle(std::size_t server);
+    // The most recently used idle connection to `server`, if any. With `probe`, connections
+    // the peer has closed are skipped (one non-blocking peek each); callers that can retry
+    // on a fresh connection skip that system call.
+    std::optional<socket> take_idle(std::size_t server, bool probe);
     void give_back(std::size_t server, socket&& s);
 
     void report_connect_failure(std::size_t server);

@@ -266,7 +266,8 @@ private:
         // a body is then sent again, once, on a new connection (as nginx's proxy_next_upstream).
         for (bool first_try = true;; first_try = false) {
             bool may_retry = first_try && !piece_loaded;
-            if (auto err = co_await acquire_upstream(*ex.gen->upstreams, cfg, lease, first_try)) {
+            if (auto err = co_await acquire_upstream(*ex.gen->upstreams, cfg, lease, first_try,
+                                                     !may_retry)) {
                 ex.upstream_time = since(upstream_started);
                 co_await refuse(ex, http_status(*err), reason_name(*err));
                 co_return false;
@@ -345,15 +346,17 @@ private:
         co_return !ec;
     }
 
-    // Takes an idle pooled connection or opens a new one, trying each server at most once.
+    // Takes an idle pooled connection (when allowed; probed for liveness when the request
+    // cannot be retried) or opens a new one, trying each server at most once.
     net::awaitable<std::optional<gateway_error>> acquire_upstream(upstream_pool& pool,
                                                                   const config& cfg,
                                                                   upstream_lease& lease,
-                                                                  bool allow_idle) {
+                                                                  bool allow_idle,
+                                                                  bool probe_idle) {
         bool timed_out = false;
         for (std::size_t attempt = 0; attempt < pool.size(); ++attempt) {
             lease.server = pool.pick();
-            if (auto idle = allow_idle ? pool.take_idle(lease.server) : std::nullopt) {
+            if (auto idle = allow_idle ? pool.take_idle(lease.server, probe_idle) : std::nullopt) {
                 lease.stream.emplace(std::move(*idle));
                 lease.reused = true;
                 co_return std::nullopt;

@@ -279,6 +279,21 @@ TEST_P(ProxyTest, UpstreamConnectionIsReusedAcrossClientConnections) {
     EXPECT_EQ(upstream_.connections_accepted(), 1u);
 }
 
+TEST_P(ProxyTest, PooledConnectionClosedByUpstreamIsNotAnError) {
+    auto c = connect();
+    for (int round = 0; round < 3; ++round) {
+        c.send(simple_request("GET", "/vanish"));
+        ASSERT_EQ(c.read_response().status, 200u);
+        // The gateway pooled a connection the upstream has closed (or is closing): the next
+        // bodyless request is retried on a new connection instead of failing.
+        c.send(simple_request("GET", "/bytes/3?cl"));
+        auto res = c.read_response();
+        EXPECT_EQ(res.status, 200u);
+        EXPECT_EQ(res.body, "abc");
+    }
+    EXPECT_EQ(upstream_.requests_received(), 6u);
+}
+
 TEST_P(ProxyTest, PipelinedRequestsAreAnsweredInOrder) {
     auto c = connect();
     c.send(simple_request("POST", "/echo", "", "first") + simple_request("GET", "/bytes/3?cl") +

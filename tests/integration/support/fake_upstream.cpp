@@ -493,6 +493,10 @@ bool fake_upstream::handle(connection& c, request& req) {
         }
     }
     if (!read_body(drop)) return false;
+    if (path == "/vanish") {  // promises keep-alive, then closes: an upstream's idle timeout
+        answer(200, "vanished");
+        return false;
+    }
     if (path == "/" || path == "*") return answer(200, "ok");
     return answer(404, "not found");
 }

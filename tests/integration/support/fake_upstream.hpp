@@ -31,6 +31,8 @@
 //                  text and binary frames unmasked; answers ping with pong and close with close.
 //   /upload        reads and drops the body, answers 200 with its byte count in decimal.
 //   /status/NNN    answers status NNN with an empty body.
+//   /vanish        200 "vanished" without "Connection: close", then closes the connection
+//                  (as an upstream whose keep-alive timeout fires right after answering).
 //   / and *        200 "ok". Anything else 404.
 // Every response carries "X-Upstream: <name>".
 namespace gangway::integration {
