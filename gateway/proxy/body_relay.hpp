@@ -5,6 +5,11 @@
 
 #include <utility>
 
+#include <array>
+#include <span>
+#include <string>
+#include <string_view>
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -13,8 +18,9 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/serializer.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/asio/write.hpp>
+
+#include "gateway/proxy/wire_head.hpp"
 
 namespace gangway {
 
@@ -63,18 +69,25 @@ inline relay_status classify_read_error(const boost::beast::error_code& ec) {
     return relay_status::read_failed;
 }
 
-// Writes the head (if not yet written) and the body. `first_piece_loaded` says the parser's
-// body already holds a piece read by read_body_piece that must be written first.
+// Writes `head` (serialised, not yet sent) and then the body, piece by piece, in `framing`.
+// `first_piece_loaded` says the parser's body already holds a piece read by read_body_piece
+// that must be written first. Head, chunk-size line, data and chunk end go out in one gathered
+// write per piece.
 template <class In, class DynamicBuffer, class Out, bool IsRequest>
 boost::asio::awaitable<relay_result> relay_body(
     In& in, DynamicBuffer& in_buffer,
     boost::beast::http::parser<IsRequest, boost::beast::http::buffer_body>& p, Out& out,
-    boost::beast::http::serializer<IsRequest, boost::beast::http::buffer_body>& sr, char* piece,
-    std::size_t piece_size, relay_deadlines deadlines, bool first_piece_loaded) {
-    namespace http = boost::beast::http;
+    const std::string& head, body_framing framing, char* piece, std::size_t piece_size,
+    relay_deadlines deadlines, bool first_piece_loaded) {
+    namespace net = boost::asio;
+    static constexpr std::string_view crlf = "\r\n";
+    static constexpr std::string_view last_chunk = "0\r\n\r\n";
     relay_result result;
     bool loaded = first_piece_loaded;
-    do {
+    bool head_sent = false;
+    char size_line[20];
+    for (;;) {
+        auto& body = p.get().body();
         if (!loaded) {
             if (!p.is_done()) {
                 result.ec = co_await read_body_piece(in, in_buffer, p, piece, piece_size,
@@ -84,24 +97,39 @@ boost::asio::awaitable<relay_result> relay_body(
                     co_return result;
                 }
             } else {
-                p.get().body().data = nullptr;
-                p.get().body().size = 0;
-                p.get().body().more = false;
+                body.data = nullptr;
+                body.size = 0;
+                body.more = false;
             }
         }
         loaded = false;
-        result.body_bytes += p.get().body().size;
-        boost::beast::get_lowest_layer(out).expires_after(deadlines.write);
-        co_await http::async_write(out, sr,
-                                   boost::asio::redirect_error(boost::asio::use_awaitable, result.ec));
-        if (result.ec == http::error::need_buffer) result.ec = {};
-        if (result.ec) {
-            result.status = result.ec == boost::beast::error::timeout ? relay_status::write_timeout
-                                                                      : relay_status::write_failed;
-            co_return result;
+        std::array<net::const_buffer, 5> parts;
+        std::size_t n = 0;
+        if (!head_sent) parts[n++] = net::buffer(head);
+        if (body.size && framing == body_framing::chunked) {
+            parts[n++] = net::buffer(size_line, chunk_size_line(body.size, size_line));
+            parts[n++] = net::buffer(body.data, body.size);
+            parts[n++] = net::buffer(crlf);
+        } else if (body.size && framing == body_framing::raw) {
+            parts[n++] = net::buffer(body.data, body.size);
         }
-    } while (!p.is_done() || !sr.is_done());
-    co_return result;
+        bool last = !body.more;
+        if (last && framing == body_framing::chunked) parts[n++] = net::buffer(last_chunk);
+        result.body_bytes += body.size;
+        if (n) {
+            boost::beast::get_lowest_layer(out).expires_after(deadlines.write);
+            co_await net::async_write(out, std::span(parts.data(), n),
+                                      net::redirect_error(net::use_awaitable, result.ec));
+            if (result.ec) {
+                result.status = result.ec == boost::beast::error::timeout
+                                    ? relay_status::write_timeout
+                                    : relay_status::write_failed;
+                co_return result;
+            }
+        }
+        head_sent = true;
+        if (last) co_return result;
+    }
 }
 
 }  // namespace gangway

@@ -16,7 +16,6 @@
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
@@ -256,8 +255,14 @@ private:
         forwarding_facts facts{client_ip_, tls_, ex.request_id, upgrade};
         rebuild_upstream_request(req.base(), facts, cfg.identity);
         req.target(origin_form(ex.target));
-        if (auto cl = parser.content_length()) req.content_length(*cl);
-        else if (parser.chunked()) req.chunked(true);
+        auto request_framing = body_framing::none;
+        if (auto cl = parser.content_length()) {
+            req.content_length(*cl);
+            request_framing = body_framing::raw;
+        } else if (parser.chunked()) {
+            req.chunked(true);
+            request_framing = body_framing::chunked;
+        }
 
         auto upstream_started = clock_type::now();
         upstream_lease lease;
@@ -273,9 +278,9 @@ private:
                 co_return false;
             }
             ex.upstream = ex.gen->upstreams->name(lease.server);
-            http::request_serializer<http::buffer_body> request_out{req};
-            auto sent = co_await relay_body(stream_, buffer_, parser, *lease.stream, request_out,
-                                            piece.data(), body_buffer::size,
+            serialize_head(req.base(), wire_head_);
+            auto sent = co_await relay_body(stream_, buffer_, parser, *lease.stream, wire_head_,
+                                            request_framing, piece.data(), body_buffer::size,
                                             {cfg.timeouts.body_read, cfg.timeouts.upstream_response},
                                             piece_loaded);
             ex.bytes_in = sent.body_bytes;
@@ -432,16 +437,21 @@ private:
         bool length_known = rp->content_length().has_value() || !body_allowed;
         bool keep = client_keep_alive && !rt_.draining() && !tunnel &&
                     (length_known || client_version >= 11);
-        if (auto cl = rp->content_length()) res.content_length(*cl);
-        else if (body_allowed && client_version >= 11) res.chunked(true);
+        auto framing = body_allowed ? body_framing::raw : body_framing::none;
+        if (auto cl = rp->content_length()) {
+            res.content_length(*cl);
+        } else if (body_allowed && client_version >= 11) {
+            res.chunked(true);
+            framing = body_framing::chunked;
+        }
         res.version(11);
         res.keep_alive(keep);
         if (keep && client_version == 10) res.set(http::field::connection, "keep-alive");
 
-        http::response_serializer<http::buffer_body> response_out{res};
+        serialize_head(res.base(), wire_head_);
         if (!body_allowed) {
             socket_layer().expires_after(cfg.timeouts.body_read);
-            co_await http::async_write_header(stream_, response_out, use_ec(ec));
+            co_await net::async_write(stream_, net::buffer(wire_head_), use_ec(ec));
             if (ec) co_return false;
             if (tunnel) {
                 co_await open_tunnel(cfg, *lease.stream, upstream_buffer);
@@ -449,7 +459,7 @@ private:
             }
         } else {
             auto got = co_await relay_body(*lease.stream, upstream_buffer, *rp, stream_,
-                                           response_out, piece.data(), body_buffer::size,
+                                           wire_head_, framing, piece.data(), body_buffer::size,
                                            {cfg.timeouts.upstream_response, cfg.timeouts.body_read},
                                            false);
             ex.bytes_out = got.body_bytes;
@@ -530,6 +540,7 @@ private:
     Stream stream_;
     bool tls_;
     beast::flat_buffer buffer_;
+    std::string wire_head_;  // the head being sent, serialised; reused across requests
     std::string client_ip_;
     std::string connection_id_;
 };
