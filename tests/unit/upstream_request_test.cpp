@@ -36,6 +36,28 @@ TEST(UpstreamRequest, SetsForwardingHeadersAndReplacesClientCopies) {
     EXPECT_EQ(h[http::field::user_agent], "test/1");
 }
 
+TEST(UpstreamRequest, GatewaySetFieldsAppearExactlyOnce) {
+    auto h = client_head();
+    for (auto name : {"X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Request-Id"}) {
+        h.insert(name, "client-1");
+        h.insert(name, "client-2");
+    }
+    rebuild_upstream_request(h, facts(), identity_config{});
+    for (auto name : {"X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Request-Id"}) {
+        EXPECT_EQ(h.count(name), 1u) << name;
+        EXPECT_NE(h[name], "client-1") << name;
+    }
+}
+
+TEST(UpstreamRequest, IdentityHeaderWithAStandardNameIsStrippedToo) {
+    auto h = client_head();
+    h.set(http::field::from, "ceo@example.com");
+    identity_config identity;
+    identity.header_names = {"From"};
+    rebuild_upstream_request(h, facts(), identity);
+    EXPECT_EQ(h.count(http::field::from), 0u);
+}
+
 TEST(UpstreamRequest, StripsHopByHopAndConnectionNamedFields) {
     auto h = client_head();
     h.set(http::field::connection, "keep-alive, X-Secret-Hop ,  Foo");
