@@ -5,6 +5,7 @@
 
 #include <utility>
 
+#include <algorithm>
 #include <array>
 #include <span>
 #include <string>
@@ -130,6 +131,55 @@ boost::asio::awaitable<relay_result> relay_body(
         head_sent = true;
         if (last) co_return result;
     }
+}
+
+// Relays a body of known length without the parser: bytes already buffered are written from
+// the buffer, the rest is read straight into `piece` and written from there, so no byte is
+// copied in user space. Reads never go past the body's end, so pipelined bytes stay unread.
+// Writes `head` first (with the first bytes, or alone for an empty body).
+template <class In, class DynamicBuffer, class Out>
+boost::asio::awaitable<relay_result> relay_sized_body(In& in, DynamicBuffer& in_buffer,
+                                                      std::uint64_t length, Out& out,
+                                                      const std::string& head, char* piece,
+                                                      std::size_t piece_size,
+                                                      relay_deadlines deadlines) {
+    namespace net = boost::asio;
+    relay_result result;
+    bool head_sent = false;
+    auto remaining = length;
+    do {
+        net::const_buffer data;
+        std::size_t from_buffer = 0;
+        if (remaining && in_buffer.size()) {
+            from_buffer = static_cast<std::size_t>(std::min<std::uint64_t>(in_buffer.size(), remaining));
+            data = net::buffer(net::buffer(in_buffer.data()).data(), from_buffer);
+        } else if (remaining) {
+            auto want = static_cast<std::size_t>(std::min<std::uint64_t>(piece_size, remaining));
+            boost::beast::get_lowest_layer(in).expires_after(deadlines.read);
+            auto n = co_await in.async_read_some(net::buffer(piece, want),
+                                                 net::redirect_error(net::use_awaitable, result.ec));
+            if (result.ec) {
+                result.status = classify_read_error(result.ec);
+                co_return result;
+            }
+            data = net::buffer(piece, n);
+        }
+        std::array<net::const_buffer, 2> parts{net::buffer(head), data};
+        auto first = head_sent ? 1u : 0u;
+        boost::beast::get_lowest_layer(out).expires_after(deadlines.write);
+        co_await net::async_write(out, std::span(parts.data() + first, parts.size() - first),
+                                  net::redirect_error(net::use_awaitable, result.ec));
+        if (result.ec) {
+            result.status = result.ec == boost::beast::error::timeout ? relay_status::write_timeout
+                                                                      : relay_status::write_failed;
+            co_return result;
+        }
+        in_buffer.consume(from_buffer);
+        head_sent = true;
+        remaining -= data.size();
+        result.body_bytes += data.size();
+    } while (remaining);
+    co_return result;
 }
 
 }  // namespace gangway

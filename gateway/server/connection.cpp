@@ -235,9 +235,11 @@ private:
 
         body_buffer piece;
         bool piece_loaded = false;
-        if (!parser.is_done()) {
-            // The first piece is read before any upstream is contacted, so a body whose
-            // framing is broken from the start reaches no upstream at all.
+        bool has_body = !parser.is_done();
+        auto content_length = parser.content_length();
+        if (has_body && !content_length) {
+            // The first chunked piece is read before any upstream is contacted, so a body
+            // whose framing is broken from the start reaches no upstream at all.
             ec = co_await read_body_piece(stream_, buffer_, parser, piece.data(), body_buffer::size,
                                           cfg.timeouts.body_read);
             if (ec) {
@@ -248,7 +250,7 @@ private:
                 co_return false;
             }
             piece_loaded = true;
-        } else {
+        } else if (!has_body) {
             req.body() = {nullptr, 0, false};
         }
 
@@ -270,7 +272,7 @@ private:
         // A pooled connection the upstream closed meanwhile fails at once; a request without
         // a body is then sent again, once, on a new connection (as nginx's proxy_next_upstream).
         for (bool first_try = true;; first_try = false) {
-            bool may_retry = first_try && !piece_loaded;
+            bool may_retry = first_try && !has_body;
             if (auto err = co_await acquire_upstream(*ex.gen->upstreams, cfg, lease, first_try,
                                                      !may_retry)) {
                 ex.upstream_time = since(upstream_started);
@@ -279,10 +281,16 @@ private:
             }
             ex.upstream = ex.gen->upstreams->name(lease.server);
             serialize_head(req.base(), wire_head_);
-            auto sent = co_await relay_body(stream_, buffer_, parser, *lease.stream, wire_head_,
-                                            request_framing, piece.data(), body_buffer::size,
-                                            {cfg.timeouts.body_read, cfg.timeouts.upstream_response},
-                                            piece_loaded);
+            relay_deadlines deadlines{cfg.timeouts.body_read, cfg.timeouts.upstream_response};
+            relay_result sent;
+            if (request_framing == body_framing::raw)
+                sent = co_await relay_sized_body(stream_, buffer_, *content_length, *lease.stream,
+                                                 wire_head_, piece.data(), body_buffer::size,
+                                                 deadlines);
+            else
+                sent = co_await relay_body(stream_, buffer_, parser, *lease.stream, wire_head_,
+                                           request_framing, piece.data(), body_buffer::size,
+                                           deadlines, piece_loaded);
             ex.bytes_in = sent.body_bytes;
             bool stale = may_retry && lease.reused;
             if (sent.status != relay_status::done) {
@@ -449,6 +457,7 @@ private:
         if (keep && client_version == 10) res.set(http::field::connection, "keep-alive");
 
         serialize_head(res.base(), wire_head_);
+        bool complete = false;  // the whole answer was read: the connection may be reused
         if (!body_allowed) {
             socket_layer().expires_after(cfg.timeouts.body_read);
             co_await net::async_write(stream_, net::buffer(wire_head_), use_ec(ec));
@@ -457,11 +466,21 @@ private:
                 co_await open_tunnel(cfg, *lease.stream, upstream_buffer);
                 co_return false;
             }
+            complete = rp->is_done();
         } else {
-            auto got = co_await relay_body(*lease.stream, upstream_buffer, *rp, stream_,
-                                           wire_head_, framing, piece.data(), body_buffer::size,
-                                           {cfg.timeouts.upstream_response, cfg.timeouts.body_read},
-                                           false);
+            relay_deadlines deadlines{cfg.timeouts.upstream_response, cfg.timeouts.body_read};
+            relay_result got;
+            if (auto cl = rp->content_length()) {
+                got = co_await relay_sized_body(*lease.stream, upstream_buffer, *cl, stream_,
+                                                wire_head_, piece.data(), body_buffer::size,
+                                                deadlines);
+                complete = got.status == relay_status::done;
+            } else {
+                got = co_await relay_body(*lease.stream, upstream_buffer, *rp, stream_, wire_head_,
+                                          framing, piece.data(), body_buffer::size, deadlines,
+                                          false);
+                complete = rp->is_done() && !rp->need_eof();
+            }
             ex.bytes_out = got.body_bytes;
             if (got.status != relay_status::done) {
                 ex.reason = got.status == relay_status::write_failed ||
@@ -471,7 +490,7 @@ private:
                 co_return false;
             }
         }
-        if (rp->keep_alive() && rp->is_done() && !rp->need_eof() && upstream_buffer.size() == 0) {
+        if (rp->keep_alive() && complete && upstream_buffer.size() == 0) {
             lease.stream->expires_never();
             ex.gen->upstreams->give_back(lease.server, lease.stream->release_socket());
         }
