@@ -217,7 +217,7 @@ private:
         auto used = parser.put(net::buffer(buffer_.data().data(), head_bytes), ec);
         buffer_.consume(used);
         if (ec || !parser.is_header_done()) {
-            co_await refuse(ex, 400, "bad_request");
+            co_await refuse(ex, gateway_error::bad_request);
             co_return false;
         }
         auto& req = parser.get();
@@ -244,7 +244,7 @@ private:
                                           cfg.timeouts.body_read);
             if (ec) {
                 auto s = classify_read_error(ec);
-                if (s == relay_status::body_too_large) co_await refuse(ex, 413, "body_too_large");
+                if (s == relay_status::body_too_large) co_await refuse(ex, gateway_error::body_too_large);
                 else if (is_framing_error(ec))
                     co_await refuse(ex, 400, "bad_body_framing");
                 co_return false;
@@ -276,7 +276,7 @@ private:
             if (auto err = co_await acquire_upstream(*ex.gen->upstreams, cfg, lease, first_try,
                                                      !may_retry)) {
                 ex.upstream_time = since(upstream_started);
-                co_await refuse(ex, http_status(*err), reason_name(*err));
+                co_await refuse(ex, *err);
                 co_return false;
             }
             ex.upstream = ex.gen->upstreams->name(lease.server);
@@ -316,9 +316,8 @@ private:
             proxy_log()->debug("[{}] upstream {} answered no readable head: {}", ex.request_id,
                                ex.upstream, ec.message());
             ex.upstream_time = since(upstream_started);
-            bool timeout = ec == beast::error::timeout;
-            co_await refuse(ex, timeout ? 504 : 502,
-                            timeout ? "upstream_timeout" : "upstream_bad_response");
+            co_await refuse(ex, ec == beast::error::timeout ? gateway_error::upstream_timeout
+                                                            : gateway_error::upstream_bad_response);
             co_return false;
         }
         auto keep = co_await relay_response(ex, lease, answer, req.method(), client_version,
@@ -392,9 +391,9 @@ private:
 
     net::awaitable<bool> request_relay_failed(exchange& ex, relay_status s) {
         switch (s) {
-            case relay_status::body_too_large: co_await refuse(ex, 413, "body_too_large"); break;
-            case relay_status::write_timeout: co_await refuse(ex, 504, "upstream_timeout"); break;
-            case relay_status::write_failed: co_await refuse(ex, 502, "upstream_unavailable"); break;
+            case relay_status::body_too_large: co_await refuse(ex, gateway_error::body_too_large); break;
+            case relay_status::write_timeout: co_await refuse(ex, gateway_error::upstream_timeout); break;
+            case relay_status::write_failed: co_await refuse(ex, gateway_error::upstream_unavailable); break;
             default:
                 ex.status = 400;
                 ex.reason = "client_body_aborted";
@@ -508,6 +507,10 @@ private:
             co_await net::async_write(stream_, upstream_buffer.data(), use_ec(ec));
         if (ec) co_return;
         co_await run_tunnel(stream_, upstream, cfg.timeouts.idle);
+    }
+
+    net::awaitable<void> refuse(exchange& ex, gateway_error e) {
+        co_await refuse(ex, http_status(e), reason_name(e));
     }
 
     // Answers locally and closes: used for every refusal and every upstream failure before
