@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 // Typed, validated gateway configuration. Built once by load_config(), then shared as
@@ -78,7 +79,62 @@ struct identity_config {
 };
 
 struct routing_config {
-    std::vector<std::string> api_prefixes;  // paths whose requests are always AJAX/API
+    std::vector<std::string> api_prefixes;     // paths whose requests are always AJAX/API
+    std::vector<std::string> public_prefixes;  // proxied without a session (assets, landing)
+    std::vector<std::string> signup_prefixes{"/signup"};  // redirected to sites.signup_site
+    std::string login_path = "/login";
+};
+
+// One site of the deployment (PRODUCT.md "Words"). Site names are 1..64 of a-z 0-9 _ -.
+struct site_entry {
+    std::string name;
+    std::string origin;    // "https://host[:port]", no path: where users of this site go
+    std::string peer_url;  // base URL of that site's gateway for /_gangway/peer/v1 (login issue)
+};
+
+struct sites_config {
+    std::string self;                 // this gateway's site name; must be one of entries
+    std::vector<site_entry> entries;  // every site, this one included, in config order
+    std::string signup_site;          // where /signup... goes; defaults to self
+    const site_entry* find(std::string_view name) const {
+        for (const auto& e : entries)
+            if (e.name == name) return &e;
+        return nullptr;
+    }
+};
+
+// This site's MySQL/MariaDB database (gangway's own tables live next to the app's).
+struct database_config {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 3306;
+    std::string unix_socket;  // when set, used instead of host:port
+    std::string user;
+    std::string password;  // from password_file or password_env; never logged
+    std::string name;      // the schema (database) name
+    std::size_t pool_size = 4;  // connections, each with its own worker thread
+    std::chrono::milliseconds connect_timeout{3'000};
+    std::chrono::milliseconds query_timeout{5'000};
+};
+
+struct placement_config {
+    // How often each instance asks the database for placement changes; a change is seen by
+    // every live instance within about this bound.
+    std::chrono::milliseconds refresh_interval{100};
+    std::chrono::milliseconds heartbeat_interval{100};
+    // An instance whose heartbeat is older than this is not live and is not waited for.
+    std::chrono::milliseconds instance_ttl{3'000};
+    std::chrono::milliseconds fence_timeout{10'000};  // accounts lock: wait for the fence
+    unsigned lock_retry_after_s = 5;  // Retry-After on lock answers
+};
+
+struct session_config {
+    std::string cookie_name = "__Host-gangway";
+    std::chrono::seconds ttl{12 * 3600};
+    // Keys file (`gangway keys generate`): one "<key id> <base64 key>" per line, newest first;
+    // the first seals, every one opens. Never logged.
+    std::string keys_file;
+    // HMAC keys for the identity assertion header the upstream verifies; same file format.
+    std::string assertion_keys_file;
 };
 
 struct log_config {
@@ -95,6 +151,10 @@ struct config {
     upstream_config upstream;
     identity_config identity;
     routing_config routing;
+    sites_config sites;
+    std::optional<database_config> database;  // absent: plain proxy, no per-account routing
+    placement_config placement;
+    session_config session;
     log_config log;
 };
 

@@ -390,6 +390,19 @@ bool is_env_name(std::string_view s) {
            });
 }
 
+bool is_site_name(std::string_view s) {
+    return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    });
+}
+
+bool is_sql_identifier(std::string_view s) {
+    return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_' || c == '$' || c == '-';
+    });
+}
+
 // inet_pton stops at a NUL, so a TOML "\u0000" must not smuggle bytes past it.
 bool is_ipv4(const std::string& s) {
     in_addr addr{};
@@ -480,6 +493,45 @@ std::string parse_address(std::string_view text, address_role role, address_part
     return {};
 }
 
+bool is_loopback_host(std::string_view host) {
+    return host == "localhost" || host == "127.0.0.1" || host == "[::1]" ||
+           (host.size() > 10 && host.substr(host.size() - 10) == ".localhost");
+}
+
+// Empty when text is "https://host[:port]" (http:// for loopback hosts), with an optional
+// path when with_path; otherwise the problem.
+std::string origin_problem(std::string_view text, bool with_path) {
+    const std::string wanted = with_path ? "must be an https:// URL without query or userinfo"
+                                         : "must be an origin: https://host[:port], no path";
+    std::string_view rest;
+    bool https = false;
+    if (text.rfind("https://", 0) == 0) {
+        rest = text.substr(8);
+        https = true;
+    } else if (text.rfind("http://", 0) == 0) {
+        rest = text.substr(7);
+    } else {
+        return wanted;
+    }
+    const std::size_t slash = rest.find('/');
+    const std::string_view authority = rest.substr(0, slash);
+    const std::string_view path = slash == std::string_view::npos ? "" : rest.substr(slash);
+    if (!with_path && !path.empty()) return wanted;
+    if (authority.empty() || text.find_first_of("?#@\\ ") != std::string_view::npos ||
+        has_control_character(text) || !is_visible_ascii(text)) {
+        return wanted;
+    }
+    const std::size_t colon = authority.rfind(':');
+    const bool has_port = colon != std::string_view::npos && authority.back() != ']';
+    const std::string_view host = has_port ? authority.substr(0, colon) : authority;
+    address_parts parts;
+    const std::string probe = std::string(host) + ":" +
+                              (has_port ? std::string(authority.substr(colon + 1)) : "443");
+    if (!parse_address(probe, address_role::upstream, parts).empty()) return wanted;
+    if (!https && !is_loopback_host(host)) return "must use https:// (http:// only for loopback)";
+    return {};
+}
+
 std::string trim_trailing_newlines(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
     return s;
@@ -550,8 +602,9 @@ public:
         : base_dir_(std::move(base_dir)), problems_(problems) {}
 
     void build(const toml::table& root, config& out) {
-        static constexpr std::array<std::string_view, 8> known{
-            "server", "admin", "limits", "timeouts", "upstream", "identity", "routing", "log"};
+        static constexpr std::array<std::string_view, 13> known{
+            "server",   "admin",   "limits", "timeouts",  "upstream", "identity", "routing",
+            "site",     "sites",   "database", "placement", "session", "log"};
         const section_view root_view{&root, ""};
         report_unknown_keys(root_view, known);
         read_server(root_view, out.server);
@@ -561,7 +614,13 @@ public:
         read_upstream(root_view, out.upstream);
         read_identity(root_view, out.identity);
         read_routing(root_view, out.routing);
+        read_site(root_view, out.sites);
+        read_sites(root_view, out.sites);
+        read_database(root_view, out.database);
+        read_placement(root_view, out.placement);
+        read_session(root_view, out.session);
         read_log(root_view, out.log);
+        check_per_account_routing(root_view, out);
     }
 
 private:
@@ -724,10 +783,198 @@ private:
     }
 
     void read_routing(const section_view& root, routing_config& out) {
-        static constexpr std::array<std::string_view, 1> known{"api_prefixes"};
+        static constexpr std::array<std::string_view, 4> known{
+            "api_prefixes", "public_prefixes", "signup_prefixes", "login_path"};
         const auto routing = section(root, "routing", known);
         if (!routing) return;
         read_path_prefixes(*routing, "api_prefixes", out.api_prefixes);
+        read_path_prefixes(*routing, "public_prefixes", out.public_prefixes);
+        read_path_prefixes(*routing, "signup_prefixes", out.signup_prefixes);
+        if (!routing->get("login_path")) return;
+        std::vector<std::string> login{out.login_path};
+        read_path_prefixes(*routing, "login_path", login, true);
+        if (!login.empty()) out.login_path = login.front();
+    }
+
+    // ---- sites, database, placement, session: per-account routing ----
+
+    void read_site(const section_view& root, sites_config& out) {
+        static constexpr std::array<std::string_view, 2> known{"name", "signup_site"};
+        const auto site = section(root, "site", known);
+        if (!site) return;
+        if (!site->get("name")) add(site->table, site->key_path("name"), "required");
+        if (const auto name = read_site_name(*site, "name")) out.self = *name;
+        if (const auto signup = read_site_name(*site, "signup_site")) out.signup_site = *signup;
+    }
+
+    std::optional<std::string> read_site_name(const section_view& s, std::string_view key) {
+        const auto name = read_string(s, key);
+        if (!name) return std::nullopt;
+        if (is_site_name(*name)) return name;
+        add(s.get(key), s.key_path(key), "must be 1..64 characters of a-z 0-9 _ -");
+        return std::nullopt;
+    }
+
+    void read_sites(const section_view& root, sites_config& out) {
+        const toml::node* node = root.get("sites");
+        if (!node) return;
+        const toml::table* table = node->as_table();
+        if (!table) {
+            add(node, "sites", "must be a table");
+            return;
+        }
+        for (const auto& [key, value] : *table) {
+            const std::string name(key.str());
+            if (!is_site_name(name)) {
+                add(&value, child_path("sites", name),
+                    "site names must be 1..64 characters of a-z 0-9 _ -");
+                continue;
+            }
+            static constexpr std::array<std::string_view, 2> known{"origin", "peer_url"};
+            const auto entry = section({table, "sites"}, name, known);
+            if (!entry) continue;
+            site_entry site{name, {}, {}};
+            if (!entry->get("origin")) add(entry->table, entry->key_path("origin"), "required");
+            if (const auto origin = read_origin(*entry, "origin", false)) site.origin = *origin;
+            if (const auto peer = read_origin(*entry, "peer_url", true)) site.peer_url = *peer;
+            out.entries.push_back(std::move(site));
+        }
+    }
+
+    // An origin "scheme://host[:port]" without path, query or userinfo. https only, except
+    // loopback hosts (tests, the demo) which may use http. with_path allows a base path.
+    std::optional<std::string> read_origin(const section_view& s, std::string_view key,
+                                           bool with_path) {
+        const auto value = read_string(s, key);
+        if (!value) return std::nullopt;
+        std::string problem = origin_problem(*value, with_path);
+        if (problem.empty()) return value;
+        add(s.get(key), s.key_path(key), std::move(problem));
+        return std::nullopt;
+    }
+
+    void read_database(const section_view& root, std::optional<database_config>& out) {
+        static constexpr std::array<std::string_view, 10> known{
+            "host", "port", "unix_socket", "user", "password_file", "password_env", "name",
+            "pool_size", "connect_timeout_ms", "query_timeout_ms"};
+        const auto db = section(root, "database", known);
+        if (!db) return;
+        database_config result;
+        if (db->get("host")) {
+            address_parts parts;
+            const auto host = read_string(*db, "host");
+            if (host && !parse_address(*host + ":1", address_role::upstream, parts).empty()) {
+                add(db->get("host"), db->key_path("host"), "must be an IP address or DNS name");
+            } else if (host) {
+                result.host = parts.host;
+            }
+        }
+        read_integer(*db, "port", 1, 65535, result.port);
+        if (db->get("unix_socket")) {
+            if (const auto path = read_path_string(*db, "unix_socket")) {
+                result.unix_socket = resolve(*path).string();
+            }
+        }
+        for (const std::string_view key : {"user", "name"}) {
+            if (!db->get(key)) add(db->table, db->key_path(key), "required");
+        }
+        if (const auto user = read_identifier(*db, "user")) result.user = *user;
+        if (const auto name = read_identifier(*db, "name")) result.name = *name;
+        read_database_password(*db, result.password);
+        read_integer(*db, "pool_size", 1, 256, result.pool_size);
+        read_duration(*db, "connect_timeout_ms", result.connect_timeout);
+        read_duration(*db, "query_timeout_ms", result.query_timeout);
+        out = std::move(result);
+    }
+
+    std::optional<std::string> read_identifier(const section_view& s, std::string_view key) {
+        const auto value = read_string(s, key);
+        if (!value) return std::nullopt;
+        if (is_sql_identifier(*value)) return value;
+        add(s.get(key), s.key_path(key), "must be 1..64 characters of A-Z a-z 0-9 _ $ -");
+        return std::nullopt;
+    }
+
+    // No password source means an empty password (a socket-authenticated user).
+    void read_database_password(const section_view& db, std::string& out) {
+        const bool has_file = db.get("password_file") != nullptr;
+        const bool has_env = db.get("password_env") != nullptr;
+        if (has_file && has_env) {
+            add(db.table, "database", "at most one of database.password_file and "
+                                      "database.password_env may be set");
+            return;
+        }
+        if (!has_file && !has_env) return;
+        const auto secret = has_file ? secret_from_file(db, "password_file")
+                                     : secret_from_env(db, "password_env");
+        if (secret) out = *secret;
+    }
+
+    void read_placement(const section_view& root, placement_config& out) {
+        static constexpr std::array<std::string_view, 5> known{
+            "refresh_interval_ms", "heartbeat_interval_ms", "instance_ttl_ms",
+            "fence_timeout_ms", "lock_retry_after_s"};
+        const auto placement = section(root, "placement", known);
+        if (!placement) return;
+        read_duration(*placement, "refresh_interval_ms", out.refresh_interval);
+        read_duration(*placement, "heartbeat_interval_ms", out.heartbeat_interval);
+        read_duration(*placement, "instance_ttl_ms", out.instance_ttl);
+        read_duration(*placement, "fence_timeout_ms", out.fence_timeout);
+        read_integer(*placement, "lock_retry_after_s", 1, 3600, out.lock_retry_after_s);
+        if (out.instance_ttl <= out.heartbeat_interval) {
+            add(placement->get("instance_ttl_ms"), placement->key_path("instance_ttl_ms"),
+                "must be greater than heartbeat_interval_ms");
+        }
+    }
+
+    void read_session(const section_view& root, session_config& out) {
+        static constexpr std::array<std::string_view, 4> known{
+            "cookie_name", "ttl_s", "keys_file", "assertion_keys_file"};
+        const auto session = section(root, "session", known);
+        if (!session) return;
+        if (const auto name = read_string(*session, "cookie_name")) {
+            if (is_http_token(*name) && name->rfind("__Host-", 0) == 0 && name->size() > 7) {
+                out.cookie_name = *name;
+            } else {
+                add(session->get("cookie_name"), session->key_path("cookie_name"),
+                    "must be a cookie name starting with __Host-");
+            }
+        }
+        std::int64_t ttl = out.ttl.count();
+        read_integer(*session, "ttl_s", 60, 31 * 24 * 3600, ttl);
+        out.ttl = std::chrono::seconds{ttl};
+        if (session->get("keys_file")) {
+            if (const auto path = read_readable_file(*session, "keys_file")) {
+                out.keys_file = path->string();
+            }
+        }
+        if (session->get("assertion_keys_file")) {
+            if (const auto path = read_readable_file(*session, "assertion_keys_file")) {
+                out.assertion_keys_file = path->string();
+            }
+        }
+    }
+
+    // With a database the gateway routes per account, which needs to know its own site, the
+    // other sites' origins and the keys that seal sessions.
+    void check_per_account_routing(const section_view& root, config& out) {
+        if (out.sites.signup_site.empty()) out.sites.signup_site = out.sites.self;
+        if (!out.database) return;
+        if (!root.get("site")) add(nullptr, "site.name", "required with [database]");
+        if (!out.sites.self.empty() && !out.sites.find(out.sites.self)) {
+            add(nullptr, "sites." + out.sites.self, "required: the site named by site.name");
+        }
+        if (!out.sites.signup_site.empty() && out.sites.signup_site != out.sites.self &&
+            !out.sites.find(out.sites.signup_site)) {
+            add(nullptr, "sites." + out.sites.signup_site,
+                "required: the site named by site.signup_site");
+        }
+        if (out.session.keys_file.empty()) {
+            add(nullptr, "session.keys_file", "required with [database]");
+        }
+        if (out.session.assertion_keys_file.empty()) {
+            add(nullptr, "session.assertion_keys_file", "required with [database]");
+        }
     }
 
     void read_log(const section_view& root, log_config& out) {
@@ -755,37 +1002,46 @@ private:
     // ---- admin token ----
 
     std::optional<std::string> token_from_file(const section_view& admin) {
-        const auto path = read_readable_file(admin, "token_file");
+        return secret_from_file(admin, "token_file");
+    }
+
+    std::optional<std::string> token_from_env(const section_view& admin) {
+        return secret_from_env(admin, "token_env");
+    }
+
+    // A secret read from a file named by s.key; trailing newlines dropped; never quoted.
+    std::optional<std::string> secret_from_file(const section_view& admin, std::string_view key) {
+        const auto path = read_readable_file(admin, key);
         if (!path) return std::nullopt;
-        const toml::node* node = admin.get("token_file");
+        const toml::node* node = admin.get(key);
         std::error_code ec;
         const std::uintmax_t size = fs::file_size(*path, ec);
         if (!ec && size > max_token_file_bytes) {
-            add(node, admin.key_path("token_file"),
-                "token must be at most " + std::to_string(max_token_bytes) + " bytes");
+            add(node, admin.key_path(key),
+                "file must be at most " + std::to_string(max_token_file_bytes) + " bytes");
             return std::nullopt;
         }
         std::ifstream in(*path, std::ios::binary);
         std::string token((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         if (in.bad() || ec) {
-            add(node, admin.key_path("token_file"), "file not readable: " + path->string());
+            add(node, admin.key_path(key), "file not readable: " + path->string());
             return std::nullopt;
         }
         return trim_trailing_newlines(std::move(token));
     }
 
-    std::optional<std::string> token_from_env(const section_view& admin) {
-        const auto name = read_string(admin, "token_env");
+    // A secret read from the environment variable named by s.key; never quoted.
+    std::optional<std::string> secret_from_env(const section_view& admin, std::string_view key) {
+        const auto name = read_string(admin, key);
         if (!name) return std::nullopt;
-        const toml::node* node = admin.get("token_env");
+        const toml::node* node = admin.get(key);
         if (!is_env_name(*name)) {
-            add(node, admin.key_path("token_env"),
-                "must be an environment variable name (A-Z a-z 0-9 _)");
+            add(node, admin.key_path(key), "must be an environment variable name (A-Z a-z 0-9 _)");
             return std::nullopt;
         }
         const char* value = std::getenv(name->c_str());
         if (!value) {
-            add(node, admin.key_path("token_env"), "environment variable " + *name + " is not set");
+            add(node, admin.key_path(key), "environment variable " + *name + " is not set");
             return std::nullopt;
         }
         return trim_trailing_newlines(value);
@@ -954,8 +1210,15 @@ private:
 
     // Request-path prefixes compared against request targets, which never hold spaces or CTLs.
     void read_path_prefixes(const section_view& s, std::string_view key,
-                            std::vector<std::string>& out) {
-        const auto prefixes = read_string_array(s, key);
+                            std::vector<std::string>& out, bool single = false) {
+        std::optional<std::vector<string_element>> prefixes;
+        if (single) {
+            if (const auto value = read_string(s, key)) {
+                prefixes = std::vector<string_element>{{*value, s.get(key), s.key_path(key)}};
+            }
+        } else {
+            prefixes = read_string_array(s, key);
+        }
         if (!prefixes) return;
         out.clear();
         for (const string_element& element : *prefixes) {

@@ -945,5 +945,197 @@ TEST_F(ConfigLoader, DotsInStringsAndCommentsDoNotCount) {
     EXPECT_EQ(result.value->log.access_log, in_dir("logs/a" + dots + "b"));
 }
 
+
+// ---- per-account routing: site, sites, database, placement, session ----------------------
+
+constexpr std::string_view routed_sections = R"(
+[site]
+name = "legacy"
+signup_site = "aws"
+
+[sites.legacy]
+origin = "https://legacy.example.com"
+
+[sites.aws]
+origin = "https://eu2.example.com:8443"
+peer_url = "https://10.0.0.5:8443/gw"
+
+[database]
+host = "db.internal"
+port = 3307
+user = "gangway"
+password_env = "GANGWAY_TEST_DB_PASSWORD"
+name = "app"
+pool_size = 8
+query_timeout_ms = 700
+
+[placement]
+refresh_interval_ms = 50
+fence_timeout_ms = 2000
+lock_retry_after_s = 3
+
+[session]
+ttl_s = 3600
+keys_file = "session.keys"
+assertion_keys_file = "assertion.keys"
+)";
+
+TEST_F(ConfigLoader, PerAccountRoutingSectionsAreRead) {
+    write_file("session.keys", "k1 AAAA\n");
+    write_file("assertion.keys", "a1 AAAA\n");
+    const scoped_env password("GANGWAY_TEST_DB_PASSWORD", "db-secret-value");
+    const config_result result = parse(with(minimal_config, routed_sections));
+    ASSERT_TRUE(result.errors.empty()) << ::testing::PrintToString(error_strings(result));
+    const config& c = *result.value;
+    EXPECT_EQ(c.sites.self, "legacy");
+    EXPECT_EQ(c.sites.signup_site, "aws");
+    ASSERT_EQ(c.sites.entries.size(), 2u);
+    ASSERT_NE(c.sites.find("aws"), nullptr);
+    EXPECT_EQ(c.sites.find("aws")->origin, "https://eu2.example.com:8443");
+    EXPECT_EQ(c.sites.find("aws")->peer_url, "https://10.0.0.5:8443/gw");
+    ASSERT_TRUE(c.database.has_value());
+    EXPECT_EQ(c.database->host, "db.internal");
+    EXPECT_EQ(c.database->port, 3307);
+    EXPECT_EQ(c.database->password, "db-secret-value");
+    EXPECT_EQ(c.database->pool_size, 8u);
+    EXPECT_EQ(c.database->query_timeout, 700ms);
+    EXPECT_EQ(c.placement.refresh_interval, 50ms);
+    EXPECT_EQ(c.placement.fence_timeout, 2000ms);
+    EXPECT_EQ(c.placement.lock_retry_after_s, 3u);
+    EXPECT_EQ(c.session.ttl, std::chrono::seconds{3600});
+    EXPECT_EQ(c.session.keys_file, in_dir("session.keys"));
+    EXPECT_EQ(c.session.cookie_name, "__Host-gangway");
+}
+
+TEST_F(ConfigLoader, WithoutDatabaseThereIsNoPerAccountRouting) {
+    const config_result result = parse(minimal_config);
+    ASSERT_TRUE(result.errors.empty());
+    EXPECT_FALSE(result.value->database.has_value());
+    EXPECT_TRUE(result.value->sites.entries.empty());
+}
+
+TEST_F(ConfigLoader, DatabaseNeedsSiteSitesAndKeys) {
+    EXPECT_EQ(errors_of(with(minimal_config, R"(
+[database]
+user = "gangway"
+name = "app"
+)")),
+              (error_list{"site.name: required with [database]",
+                          "session.keys_file: required with [database]",
+                          "session.assertion_keys_file: required with [database]"}));
+    write_file("k", "k1 AAAA\n");
+    EXPECT_EQ(errors_of(with(minimal_config, R"(
+[site]
+name = "legacy"
+signup_site = "nowhere"
+[database]
+user = "gangway"
+name = "app"
+[session]
+keys_file = "k"
+assertion_keys_file = "k"
+)")),
+              (error_list{"sites.legacy: required: the site named by site.name",
+                          "sites.nowhere: required: the site named by site.signup_site"}));
+}
+
+TEST_F(ConfigLoader, DatabaseKeysAreChecked) {
+    const scoped_env unset("GANGWAY_TEST_DB_PASSWORD", nullptr);
+    EXPECT_EQ(errors_of(with(minimal_config, R"(
+[database]
+host = "bad host"
+port = 0
+user = "x'; DROP"
+password_env = "GANGWAY_TEST_DB_PASSWORD"
+pool_size = 0
+)")),
+              (error_list{"database.name: required",
+                          "database.host: must be an IP address or DNS name",
+                          "database.port: must be an integer 1..65535",
+                          "database.user: must be 1..64 characters of A-Z a-z 0-9 _ $ -",
+                          "database.password_env: environment variable "
+                          "GANGWAY_TEST_DB_PASSWORD is not set",
+                          "database.pool_size: must be an integer 1..256",
+                          "site.name: required with [database]",
+                          "session.keys_file: required with [database]",
+                          "session.assertion_keys_file: required with [database]"}));
+}
+
+TEST_F(ConfigLoader, DatabasePasswordNeverAppearsInErrors) {
+    write_file("db.password", "hunter2-is-the-password");
+    const error_list errors = errors_of(with(minimal_config, R"(
+[database]
+user = "gangway"
+name = "app"
+password_file = "db.password"
+password_env = "ALSO"
+)"));
+    ASSERT_FALSE(errors.empty());
+    for (const std::string& e : errors) EXPECT_EQ(e.find("hunter2"), std::string::npos) << e;
+}
+
+TEST_F(ConfigLoader, SiteOriginsAreChecked) {
+    EXPECT_EQ(errors_of(with(minimal_config, R"(
+[sites.a]
+origin = "ftp://a.example.com"
+[sites.b]
+origin = "https://b.example.com/path"
+[sites.c]
+origin = "http://c.example.com"
+[sites.d]
+origin = "https://user@d.example.com"
+[sites.e]
+origin = "http://127.0.0.1:8080"
+peer_url = "https://e.example.com/gw?x=1"
+[sites.F]
+origin = "https://f.example.com"
+[sites.g]
+peer_url = "https://g.example.com"
+)")),
+              (error_list{
+                  "sites.a.origin: must be an origin: https://host[:port], no path",
+                  "sites.b.origin: must be an origin: https://host[:port], no path",
+                  "sites.c.origin: must use https:// (http:// only for loopback)",
+                  "sites.d.origin: must be an origin: https://host[:port], no path",
+                  "sites.e.peer_url: must be an https:// URL without query or userinfo",
+                  "sites.F: site names must be 1..64 characters of a-z 0-9 _ -",
+                  "sites.g.origin: required"}));
+}
+
+TEST_F(ConfigLoader, PlacementAndSessionKeysAreChecked) {
+    EXPECT_EQ(errors_of(with(minimal_config, R"(
+[placement]
+heartbeat_interval_ms = 500
+instance_ttl_ms = 400
+lock_retry_after_s = 0
+[session]
+cookie_name = "gangway"
+ttl_s = 10
+keys_file = "missing.keys"
+)")),
+              (error_list{"placement.instance_ttl_ms: must be greater than heartbeat_interval_ms",
+                          "placement.lock_retry_after_s: must be an integer 1..3600",
+                          "session.cookie_name: must be a cookie name starting with __Host-",
+                          "session.ttl_s: must be an integer 60..2678400",
+                          "session.keys_file: file not found: " + in_dir("missing.keys")}));
+}
+
+TEST_F(ConfigLoader, RoutingPathsAreChecked) {
+    const config_result ok = parse(with(minimal_config, R"(
+[routing]
+public_prefixes = ["/static/", "/favicon.ico"]
+signup_prefixes = ["/join"]
+login_path = "/signin"
+)"));
+    ASSERT_TRUE(ok.errors.empty()) << ::testing::PrintToString(error_strings(ok));
+    EXPECT_EQ(ok.value->routing.login_path, "/signin");
+    EXPECT_EQ(ok.value->routing.signup_prefixes, std::vector<std::string>{"/join"});
+    EXPECT_EQ(errors_of(with(minimal_config, R"(
+[routing]
+login_path = "signin"
+)")),
+              (error_list{"routing.login_path: must start with \"/\""}));
+}
+
 }  // namespace
 }  // namespace gangway
