@@ -121,9 +121,14 @@ struct placement_config {
     // every live instance within about this bound.
     std::chrono::milliseconds refresh_interval{100};
     std::chrono::milliseconds heartbeat_interval{100};
-    // An instance whose heartbeat is older than this is not live and is not waited for.
-    std::chrono::milliseconds instance_ttl{3'000};
-    std::chrono::milliseconds fence_timeout{10'000};  // accounts lock: wait for the fence
+    // While the database is unreachable, known active accounts keep being served from the
+    // cache for this long; after it, every account fails closed (503) until it answers.
+    std::chrono::milliseconds stale_serve{10'000};
+    // An instance whose heartbeat is older than this is presumed dead and is not waited for
+    // by the fence. Must exceed stale_serve, so an instance cut off from the database has
+    // stopped serving from its cache before the fence stops waiting for it.
+    std::chrono::milliseconds instance_ttl{15'000};
+    std::chrono::milliseconds fence_timeout{30'000};  // accounts lock: wait for the fence
     unsigned lock_retry_after_s = 5;  // Retry-After on lock answers
 };
 

@@ -911,19 +911,20 @@ private:
     }
 
     void read_placement(const section_view& root, placement_config& out) {
-        static constexpr std::array<std::string_view, 5> known{
-            "refresh_interval_ms", "heartbeat_interval_ms", "instance_ttl_ms",
-            "fence_timeout_ms", "lock_retry_after_s"};
+        static constexpr std::array<std::string_view, 6> known{
+            "refresh_interval_ms", "heartbeat_interval_ms", "stale_serve_ms", "instance_ttl_ms",
+            "fence_timeout_ms",    "lock_retry_after_s"};
         const auto placement = section(root, "placement", known);
         if (!placement) return;
         read_duration(*placement, "refresh_interval_ms", out.refresh_interval);
         read_duration(*placement, "heartbeat_interval_ms", out.heartbeat_interval);
+        read_duration(*placement, "stale_serve_ms", out.stale_serve);
         read_duration(*placement, "instance_ttl_ms", out.instance_ttl);
         read_duration(*placement, "fence_timeout_ms", out.fence_timeout);
         read_integer(*placement, "lock_retry_after_s", 1, 3600, out.lock_retry_after_s);
-        if (out.instance_ttl <= out.heartbeat_interval) {
+        if (out.instance_ttl <= out.heartbeat_interval || out.instance_ttl <= out.stale_serve) {
             add(placement->get("instance_ttl_ms"), placement->key_path("instance_ttl_ms"),
-                "must be greater than heartbeat_interval_ms");
+                "must be greater than heartbeat_interval_ms and stale_serve_ms");
         }
     }
 

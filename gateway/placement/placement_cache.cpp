@@ -18,6 +18,7 @@ std::uint64_t pack(placement_lookup state, std::uint64_t site, std::uint64_t ver
 placement_cache::placement_cache(std::size_t expected_accounts) {
     auto first = std::make_unique<table>(std::bit_ceil(std::max<std::size_t>(16, expected_accounts * 2)));
     table_.store(first.get(), std::memory_order_release);
+    bytes_.store((first->mask + 1) * sizeof(slot), std::memory_order_relaxed);
     tables_.push_back(std::move(first));
 }
 
@@ -52,12 +53,22 @@ std::optional<placement_cache::entry> placement_cache::find(std::uint64_t accoun
                  v >> version_shift};
 }
 
-std::size_t placement_cache::bytes() const noexcept {
-    std::size_t total = 0;
-    // tables_ is writer-owned; reading sizes races only with growth, good enough for a gauge
-    // read on the writer's own thread, which is where the refresher calls it.
-    for (const auto& t : tables_) total += (t->mask + 1) * sizeof(slot);
-    return total;
+cache_health placement_cache::health(std::chrono::steady_clock::time_point now,
+                                     std::chrono::milliseconds refresh_bound,
+                                     std::chrono::milliseconds stale_serve) const noexcept {
+    const std::int64_t last = last_refresh_ns_.load(std::memory_order_acquire);
+    if (last == 0) return cache_health::expired;
+    const auto age = now - std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(last));
+    if (age <= refresh_bound) return cache_health::fresh;
+    return age <= stale_serve ? cache_health::stale : cache_health::expired;
+}
+
+std::int64_t placement_cache::age_ms(std::chrono::steady_clock::time_point now) const noexcept {
+    const std::int64_t last = last_refresh_ns_.load(std::memory_order_acquire);
+    if (last == 0) return -1;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               now - std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(last)))
+        .count();
 }
 
 std::uint64_t placement_cache::site_index(std::string_view site) {
@@ -96,6 +107,7 @@ void placement_cache::grow() {
         s->key.store(k, std::memory_order_relaxed);
     }
     table_.store(bigger.get(), std::memory_order_release);
+    bytes_.fetch_add((bigger->mask + 1) * sizeof(slot), std::memory_order_relaxed);
     tables_.push_back(std::move(bigger));
 }
 

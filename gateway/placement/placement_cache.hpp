@@ -38,10 +38,25 @@ public:
     // Reader side: safe from any thread at any time.
     std::optional<entry> find(std::uint64_t account_id) const noexcept;
     std::size_t size() const noexcept { return size_.load(std::memory_order_relaxed); }
-    std::size_t bytes() const noexcept;  // memory held for slots, retired tables included
+    // Memory held for slots, retired tables included.
+    std::size_t bytes() const noexcept { return bytes_.load(std::memory_order_relaxed); }
 
-    // Writer side: one thread only. Versions never go back: an older version than the one
-    // held is ignored (a page of changes read before a newer one).
+    // How far the cache can be trusted at `now`: fresh until refresh_bound after the last
+    // successful refresh, then stale (serve known active accounts) until stale_serve, then
+    // expired. Never loaded counts as expired.
+    cache_health health(std::chrono::steady_clock::time_point now,
+                        std::chrono::milliseconds refresh_bound,
+                        std::chrono::milliseconds stale_serve) const noexcept;
+    // Milliseconds since the last successful refresh; -1 before the first.
+    std::int64_t age_ms(std::chrono::steady_clock::time_point now) const noexcept;
+
+    // Writer side: one thread only. mark_refreshed() after every successful read of the
+    // database (changes applied or none).
+    void mark_refreshed(std::chrono::steady_clock::time_point at) noexcept {
+        last_refresh_ns_.store(at.time_since_epoch().count(), std::memory_order_release);
+    }
+    // Versions never go back: an older version than the one held is ignored (a page of
+    // changes read before a newer one).
     void apply(std::uint64_t account_id, placement_lookup state, std::string_view site,
                std::uint64_t version);
 
@@ -65,9 +80,17 @@ private:
     std::atomic<table*> table_;
     std::vector<std::unique_ptr<table>> tables_;  // the live one last; writer only
     std::atomic<std::size_t> size_{0};
+    std::atomic<std::size_t> bytes_{0};
+    std::atomic<std::int64_t> last_refresh_ns_{0};  // steady_clock; 0 = never
     std::array<std::atomic<const std::string*>, max_sites> site_names_{};
     std::vector<std::unique_ptr<std::string>> site_storage_;  // writer only
 };
+
+// How old the cache may be and still count as fresh: a few refresh rounds, so that one slow
+// round is not reported as an outage.
+inline std::chrono::milliseconds fresh_bound(std::chrono::milliseconds refresh_interval) {
+    return refresh_interval * 3 + std::chrono::milliseconds(250);
+}
 
 // Requests in flight per account, for the fence: "has this instance still a request of
 // account A in flight?". Accounts share 65536 counters by hash, so a count can include other

@@ -49,9 +49,22 @@ gateway_metrics::gateway_metrics()
                               .Name("gangway_requests_in_flight")
                               .Help("Requests read but not yet fully answered")
                               .Register(*registry_)
-                              .Add({})) {
+                              .Add({})),
+      placement_(prometheus::BuildGauge()
+                     .Name("gangway_placement_cache")
+                     .Help("Placement cache: age_ms since the last successful refresh (-1: never), "
+                           "accounts, bytes, version_seen, database_reachable (1/0)")
+                     .Register(*registry_)) {
     reloads_.Add({{"result", "applied"}});
     reloads_.Add({{"result", "refused"}});
+}
+
+void gateway_metrics::set_placement(const placement_snapshot& p) {
+    placement_.Add({{"measure", "age_ms"}}).Set(p.age_ms);
+    placement_.Add({{"measure", "accounts"}}).Set(p.accounts);
+    placement_.Add({{"measure", "bytes"}}).Set(p.bytes);
+    placement_.Add({{"measure", "version_seen"}}).Set(p.version_seen);
+    placement_.Add({{"measure", "database_reachable"}}).Set(p.database_reachable ? 1 : 0);
 }
 
 void gateway_metrics::count_request(unsigned status, std::string_view reason,

@@ -39,6 +39,16 @@ public:
     void request_started() { requests_in_flight_.Increment(); }
     void request_finished() { requests_in_flight_.Decrement(); }
 
+    // The placement cache as last observed (set just before each scrape).
+    struct placement_snapshot {
+        double age_ms;  // -1 before the first load
+        double accounts;
+        double bytes;
+        double version_seen;
+        bool database_reachable;
+    };
+    void set_placement(const placement_snapshot& p);
+
     // Prometheus text exposition format, version 0.0.4.
     std::string text() const;
 
@@ -64,6 +74,7 @@ private:
     prometheus::Family<prometheus::Gauge>& upstream_idle_;
     prometheus::Gauge& connections_active_;
     prometheus::Gauge& requests_in_flight_;
+    prometheus::Family<prometheus::Gauge>& placement_;
 
     std::mutex cache_mutex_;
     std::unordered_map<series_key, prometheus::Counter*, series_key_hash> request_series_;

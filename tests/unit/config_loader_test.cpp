@@ -1106,6 +1106,7 @@ TEST_F(ConfigLoader, PlacementAndSessionKeysAreChecked) {
     EXPECT_EQ(errors_of(with(minimal_config, R"(
 [placement]
 heartbeat_interval_ms = 500
+stale_serve_ms = 300
 instance_ttl_ms = 400
 lock_retry_after_s = 0
 [session]
@@ -1113,7 +1114,7 @@ cookie_name = "gangway"
 ttl_s = 10
 keys_file = "missing.keys"
 )")),
-              (error_list{"placement.instance_ttl_ms: must be greater than heartbeat_interval_ms",
+              (error_list{"placement.instance_ttl_ms: must be greater than heartbeat_interval_ms and stale_serve_ms",
                           "placement.lock_retry_after_s: must be an integer 1..3600",
                           "session.cookie_name: must be a cookie name starting with __Host-",
                           "session.ttl_s: must be an integer 60..2678400",
