@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "common/config/config_loader.hpp"
+#include "gateway/keys_command.hpp"
 #include "gateway/server/serve_command.hpp"
 
 namespace {
@@ -56,7 +57,7 @@ int main(int argc, char** argv) {
 
     add_pending_verb(app, result, "db", "create/upgrade gangway's tables: db init|upgrade");
     add_pending_verb(app, result, "accounts", "see and change placement: list|show|lock|unlock");
-    add_pending_verb(app, result, "keys", "key material: keys generate");
+    gangway::add_keys_command(app, result);
     add_pending_verb(app, result, "schema", "table graph: schema infer|check");
     add_pending_verb(app, result, "dump", "SQL dump of accounts");
     add_pending_verb(app, result, "migrate", "move accounts to another site");

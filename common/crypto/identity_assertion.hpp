@@ -1,0 +1,37 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/crypto/key_ring.hpp"
+
+namespace gangway {
+
+// Who a proxied request is from, as the gateway asserts it to the upstream.
+struct identity_fields {
+    std::uint64_t user_id = 0;
+    std::uint64_t account_id = 0;
+    std::string email;
+    std::string site;
+    std::string request_id;
+    std::int64_t issued_at = 0;  // unix seconds; set by sign
+};
+
+// The X-Gangway-Assertion value:
+//   v1;kid=<id>;ts=<unix s>;uid=<n>;aid=<n>;site=<site>;rid=<request id>;email=<base64url>;
+//   sig=<base64url HMAC-SHA256(key, everything before ";sig=")>
+// under the ring's newest key.
+std::string sign_identity_assertion(const key_ring& keys, const identity_fields& who,
+                                    std::chrono::system_clock::time_point now);
+
+// What an upstream does with it: the fields when the MAC checks out under a key of the ring
+// (constant-time compare) and ts is within max_age of now (and not more than a minute ahead);
+// nullopt otherwise.
+std::optional<identity_fields> verify_identity_assertion(const key_ring& keys, std::string_view value,
+                                                         std::chrono::system_clock::time_point now,
+                                                         std::chrono::seconds max_age);
+
+}  // namespace gangway
