@@ -6,6 +6,8 @@
 #include <CLI/CLI.hpp>
 
 #include "common/config/config_loader.hpp"
+#include "gateway/accounts_command.hpp"
+#include "gateway/db_command.hpp"
 #include "gateway/keys_command.hpp"
 #include "gateway/server/serve_command.hpp"
 
@@ -55,8 +57,8 @@ int main(int argc, char** argv) {
     check_cmd->add_option("--config", check_path, "config file (TOML)")->required();
     check_cmd->callback([&] { result = check_config(check_path); });
 
-    add_pending_verb(app, result, "db", "create/upgrade gangway's tables: db init|upgrade");
-    add_pending_verb(app, result, "accounts", "see and change placement: list|show|lock|unlock");
+    gangway::add_db_command(app, result);
+    gangway::add_accounts_command(app, result);
     gangway::add_keys_command(app, result);
     add_pending_verb(app, result, "schema", "table graph: schema infer|check");
     add_pending_verb(app, result, "dump", "SQL dump of accounts");

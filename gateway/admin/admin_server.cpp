@@ -12,6 +12,7 @@
 #include <boost/beast/http/write.hpp>
 #include <nlohmann/json.hpp>
 
+#include "gateway/server/account_services.hpp"
 #include "gateway/server/runtime.hpp"
 
 namespace gangway {
@@ -41,6 +42,31 @@ bool same_secret(std::string_view a, std::string_view b) {
     return CRYPTO_memcmp(da, db, sizeof da) == 0;
 }
 
+// With per-account routing: not ready until the placement cache has loaded, or once it has
+// been cut off from the database for longer than stale_serve_ms (every account fails closed
+// then); "degraded" (still 200) while known active accounts are served from a stale cache.
+admin_reply readiness(runtime& rt) {
+    auto* accounts = rt.accounts();
+    if (!accounts) return {200, "text/plain", "ready\n"};
+    const auto& p = rt.current()->cfg->placement;
+    const auto now = std::chrono::steady_clock::now();
+    const auto age = accounts->cache().age_ms(now);
+    switch (accounts->cache().health(now, fresh_bound(p.refresh_interval),
+                                     p.stale_serve)) {
+        case cache_health::fresh:
+            return {200, "text/plain", "ready\n"};
+        case cache_health::stale:
+            return {200, "text/plain",
+                    "degraded: database unreachable for " + std::to_string(age) +
+                        " ms; serving known active accounts from the placement cache\n"};
+        case cache_health::expired:
+            break;
+    }
+    return {503, "text/plain",
+            age < 0 ? std::string("not ready: placement not loaded yet\n")
+                    : "not ready: database unreachable for " + std::to_string(age) + " ms\n"};
+}
+
 }  // namespace
 
 admin_routes::admin_routes(runtime& rt) : rt_(rt) {
@@ -48,10 +74,18 @@ admin_routes::admin_routes(runtime& rt) : rt_(rt) {
         return admin_reply{200, "text/plain", "ok\n"};
     });
     add_route("GET", "/readyz", false, [&rt](const admin_request&) {
-        return rt.draining() ? admin_reply{503, "text/plain", "draining\n"}
-                             : admin_reply{200, "text/plain", "ready\n"};
+        if (rt.draining()) return admin_reply{503, "text/plain", "draining\n"};
+        return readiness(rt);
     });
     add_route("GET", "/metrics", true, [&rt](const admin_request&) {
+        if (auto* accounts = rt.accounts()) {
+            const auto& cache = accounts->cache();
+            rt.metrics().set_placement({static_cast<double>(cache.age_ms(std::chrono::steady_clock::now())),
+                                        static_cast<double>(cache.size()),
+                                        static_cast<double>(cache.bytes()),
+                                        static_cast<double>(accounts->version_seen()),
+                                        accounts->database_reachable()});
+        }
         return admin_reply{200, "text/plain; version=0.0.4", rt.metrics().text()};
     });
     add_route("POST", "/admin/v1/reload", true, [&rt](const admin_request&) {
@@ -62,7 +96,12 @@ admin_routes::admin_routes(runtime& rt) : rt_(rt) {
 }
 
 void admin_routes::add_route(std::string method, std::string path, bool needs_token, handler h) {
-    routes_.push_back({std::move(method), std::move(path), needs_token, std::move(h)});
+    routes_.push_back({std::move(method), std::move(path), needs_token, std::move(h), {}});
+}
+
+void admin_routes::add_async_route(std::string method, std::string path, bool needs_token,
+                                   async_handler h) {
+    routes_.push_back({std::move(method), std::move(path), needs_token, {}, std::move(h)});
 }
 
 bool admin_routes::token_ok(std::string_view authorization) const {
@@ -71,17 +110,33 @@ bool admin_routes::token_ok(std::string_view authorization) const {
     return same_secret(authorization.substr(scheme.size()), rt_.current()->cfg->admin.token);
 }
 
-admin_reply admin_routes::dispatch(const admin_request& req, std::string_view authorization) const {
+bool admin_routes::matches(const route& r, admin_request& req) {
+    constexpr std::string_view param = "{}";
+    std::string_view pattern = r.path;
+    if (pattern.size() < param.size() || pattern.substr(pattern.size() - param.size()) != param)
+        return r.path == req.path;
+    const std::string_view prefix = pattern.substr(0, pattern.size() - param.size());
+    const std::string_view path = req.path;
+    if (path.size() <= prefix.size() || path.substr(0, prefix.size()) != prefix) return false;
+    const std::string_view segment = path.substr(prefix.size());
+    if (segment.find('/') != std::string_view::npos) return false;
+    req.path_param = std::string(segment);
+    return true;
+}
+
+net::awaitable<admin_reply> admin_routes::dispatch(admin_request req,
+                                                   std::string authorization) const {
     bool path_known = false;
     for (const auto& r : routes_) {
-        if (r.path != req.path) continue;
+        if (!matches(r, req)) continue;
         path_known = true;
         if (r.method != req.method) continue;
-        if (r.needs_token && !token_ok(authorization)) return error_reply(401, "unauthorized");
-        return r.h(req);
+        if (r.needs_token && !token_ok(authorization)) co_return error_reply(401, "unauthorized");
+        if (r.async_h) co_return co_await r.async_h(std::move(req));
+        co_return r.h(req);
     }
-    if (!token_ok(authorization)) return error_reply(401, "unauthorized");
-    return path_known ? error_reply(405, "method_not_allowed") : error_reply(404, "not_found");
+    if (!token_ok(authorization)) co_return error_reply(401, "unauthorized");
+    co_return path_known ? error_reply(405, "method_not_allowed") : error_reply(404, "not_found");
 }
 
 net::awaitable<void> serve_admin_connection(const admin_routes& routes, runtime& rt,
@@ -102,7 +157,8 @@ net::awaitable<void> serve_admin_connection(const admin_routes& routes, runtime&
         admin_request ar{std::string(req.method_string()), std::string(target.substr(0, q)),
                          q == std::string_view::npos ? "" : std::string(target.substr(q + 1)),
                          req.body()};
-        auto reply = routes.dispatch(ar, req[http::field::authorization]);
+        auto reply = co_await routes.dispatch(std::move(ar),
+                                              std::string(req[http::field::authorization]));
         http::response<http::string_body> res{static_cast<http::status>(reply.status), 11};
         res.set(http::field::content_type, reply.content_type);
         res.set(http::field::cache_control, "no-store");

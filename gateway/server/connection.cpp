@@ -25,6 +25,9 @@
 #include "common/http/request_kind.hpp"
 #include "common/log/access_log.hpp"
 #include "common/log/loggers.hpp"
+#include "gateway/filters/account_router.hpp"
+#include "gateway/placement/account_connections.hpp"
+#include "gateway/server/account_services.hpp"
 #include "gateway/proxy/body_buffer.hpp"
 #include "gateway/proxy/body_relay.hpp"
 #include "gateway/proxy/tunnel.hpp"
@@ -136,6 +139,7 @@ public:
             bool first = true;
             while (co_await serve_one(first)) first = false;
         }
+        forget_account();
         rt_.metrics().connection_closed();
     }
 
@@ -201,9 +205,11 @@ private:
             co_return false;
         }
         rt_.request_started();
+        if (handle_) handle_->set_busy(true);
         auto keep_going = co_await proxy(ex, head_bytes);
+        if (handle_) handle_->set_busy(false);
         rt_.request_finished();
-        co_return keep_going && !rt_.draining();
+        co_return keep_going && !rt_.draining() && !(handle_ && handle_->close_requested());
     }
 
     // The strict check passed: parse, forward, relay the answer. Returns whether the client
@@ -229,6 +235,16 @@ private:
         }
         bool client_keep_alive = req.keep_alive();
         unsigned client_version = req.version();
+        route_outcome routed;
+        if (ex.gen->router) {
+            const std::string target = origin_form(ex.target);
+            routed = ex.gen->router->route(
+                {req.method_string(), target, path_of(target), ex.kind, req[http::field::cookie]});
+            ex.reason = routed.reason;
+            if (routed.what == route_outcome::verdict::respond)
+                co_return co_await answer_locally(ex, *routed.answer,
+                                                  client_keep_alive && parser.is_done());
+        }
         bool upgrade = parser.upgrade() && req.method() == http::verb::get &&
                        starts_with_any(path_of(ex.target), cfg.upstream.websocket_paths);
         if (!co_await answer_expect(ex, req, parser.is_done())) co_return false;
@@ -256,6 +272,11 @@ private:
 
         forwarding_facts facts{client_ip_, tls_, ex.request_id, upgrade};
         rebuild_upstream_request(req.base(), facts, cfg.identity);
+        if (ex.gen->router) ex.gen->router->remove_session_cookie(req.base());
+        if (routed.who) {
+            ex.gen->router->add_identity(req.base(), *routed.who, ex.request_id);
+            remember_account(routed.who->account_id);
+        }
         req.target(origin_form(ex.target));
         auto request_framing = body_framing::none;
         if (auto cl = parser.content_length()) {
@@ -496,8 +517,28 @@ private:
         co_return keep;
     }
 
+    // Registers this connection under the account it now carries, so that a placement
+    // change of that account can close it when idle (account_connections).
+    void remember_account(std::uint64_t account_id) {
+        auto* accounts = rt_.accounts();
+        if (!accounts || (handle_ && handle_account_ == account_id)) return;
+        forget_account();
+        handle_ = std::make_shared<connection_handle>(socket_layer().socket().native_handle());
+        handle_->set_busy(true);
+        handle_account_ = account_id;
+        accounts->connections().add(account_id, handle_);
+    }
+
+    void forget_account() {
+        if (!handle_) return;
+        handle_->detach();
+        if (auto* accounts = rt_.accounts()) accounts->connections().remove(handle_account_, handle_.get());
+        handle_.reset();
+    }
+
     net::awaitable<void> open_tunnel(const config& cfg, beast::tcp_stream& upstream,
                                      beast::flat_static_buffer_base& upstream_buffer) {
+        if (handle_) handle_->set_busy(false);  // a tunnel is closed on a placement change
         beast::error_code ec;
         if (buffer_.size()) {  // the client spoke first, right after its handshake
             co_await net::async_write(upstream, buffer_.data(), use_ec(ec));
@@ -507,6 +548,23 @@ private:
             co_await net::async_write(stream_, upstream_buffer.data(), use_ec(ec));
         if (ec) co_return;
         co_await run_tunnel(stream_, upstream, cfg.timeouts.idle);
+    }
+
+    // Answers a routing decision (lock page, redirect, login, status...) without the
+    // upstream. The connection stays open only when the request carried no unread body.
+    net::awaitable<bool> answer_locally(exchange& ex, string_response& res, bool keep) {
+        ex.status = res.result_int();
+        res.keep_alive(keep && !rt_.draining());
+        res.set("X-Request-Id", ex.request_id);
+        beast::error_code ec;
+        socket_layer().expires_after(ex.gen->cfg->timeouts.body_read);
+        co_await http::async_write(stream_, res, use_ec(ec));
+        ex.bytes_out = res.body().size();
+        finish(ex);
+        if (ec) co_return false;
+        if (res.keep_alive()) co_return true;
+        co_await lingering_close();
+        co_return false;
     }
 
     net::awaitable<void> refuse(exchange& ex, gateway_error e) {
@@ -565,6 +623,8 @@ private:
     std::string wire_head_;  // the head being sent, serialised; reused across requests
     std::string client_ip_;
     std::string connection_id_;
+    std::shared_ptr<connection_handle> handle_;  // set once an account's request was proxied
+    std::uint64_t handle_account_ = 0;
 };
 
 }  // namespace

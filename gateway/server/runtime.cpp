@@ -4,6 +4,7 @@
 
 #include "common/log/loggers.hpp"
 #include "common/net/tls_context.hpp"
+#include "gateway/server/account_services.hpp"
 
 namespace gangway {
 namespace {
@@ -29,6 +30,9 @@ std::vector<std::string> listener_changes(const config& old_cfg, const config& n
     check(true, true, &old_cfg.admin.listen, &new_cfg.admin.listen, "admin.listen");
     if (o.worker_threads != n.worker_threads)
         errors.push_back("server.worker_threads: cannot change on reload; restart the gateway");
+    if (old_cfg.database.has_value() != new_cfg.database.has_value() ||
+        old_cfg.sites.self != new_cfg.sites.self)
+        errors.push_back("database, site.name: cannot change on reload; restart the gateway");
     return errors;
 }
 
@@ -36,14 +40,19 @@ std::vector<std::string> listener_changes(const config& old_cfg, const config& n
 
 runtime::runtime(boost::asio::any_io_executor executor, config_ptr cfg)
     : executor_(std::move(executor)) {
+    if (cfg->database) accounts_ = std::make_unique<account_services>(*cfg);
     generation_.store(build(std::move(cfg)));
+    if (accounts_) accounts_->start();
 }
+
+runtime::~runtime() = default;
 
 runtime::generation_ptr runtime::build(config_ptr cfg) {
     auto g = std::make_shared<generation>();
     if (cfg->server.tls) g->tls = make_server_tls_context(cfg->server.tls->cert_file,
                                                           cfg->server.tls->key_file);
     g->upstreams = std::make_shared<upstream_pool>(executor_, cfg->upstream, metrics_);
+    if (accounts_) g->router = accounts_->make_router(cfg);
     g->cfg = std::move(cfg);
     return g;
 }

@@ -11,10 +11,13 @@
 
 #include "common/config/config.hpp"
 #include "common/config/config_loader.hpp"
+#include "gateway/filters/account_router.hpp"
 #include "gateway/proxy/upstream_pool.hpp"
 #include "gateway/server/metrics.hpp"
 
 namespace gangway {
+
+class account_services;
 
 // What every connection of one gateway process shares: the current config, TLS context and
 // upstream pool (each swapped atomically as one generation on reload), metrics, and the
@@ -26,6 +29,7 @@ public:
         config_ptr cfg;
         std::shared_ptr<boost::asio::ssl::context> tls;  // null without a TLS listener
         std::shared_ptr<upstream_pool> upstreams;
+        std::shared_ptr<const account_router> router;  // null without a [database]
     };
     using generation_ptr = std::shared_ptr<const generation>;
 
@@ -34,8 +38,13 @@ public:
         std::vector<std::string> errors;  // key-path messages; no secret values
     };
 
-    // Builds the first generation; throws std::runtime_error (start-up only).
+    // Builds the first generation (and, with a [database], the account services: placement
+    // cache, refresher, database pool); throws std::runtime_error (start-up only).
     runtime(boost::asio::any_io_executor executor, config_ptr cfg);
+    ~runtime();
+
+    // Null without a [database] in the config the process started with.
+    account_services* accounts() noexcept { return accounts_.get(); }
 
     generation_ptr current() const { return generation_.load(std::memory_order_acquire); }
     gateway_metrics& metrics() noexcept { return metrics_; }
@@ -61,6 +70,7 @@ private:
 
     boost::asio::any_io_executor executor_;
     gateway_metrics metrics_;
+    std::unique_ptr<account_services> accounts_;
     std::atomic<generation_ptr> generation_;
     std::atomic<bool> draining_{false};
     std::atomic<std::int64_t> in_flight_{0};

@@ -26,6 +26,8 @@
 #include "gateway/admin/admin_server.hpp"
 #include "gateway/server/connection.hpp"
 #include "gateway/server/listener.hpp"
+#include "gateway/admin/accounts_routes.hpp"
+#include "gateway/server/account_services.hpp"
 #include "gateway/server/runtime.hpp"
 
 namespace gangway {
@@ -115,6 +117,7 @@ int run_serve(const serve_options& options) {
         net::io_context ioc{static_cast<int>(threads)};
         runtime rt{ioc.get_executor(), cfg};
         admin_routes routes{rt};
+        if (auto* accounts = rt.accounts()) add_accounts_routes(routes, *accounts, rt);
         listeners l;
         if (cfg->server.tls)
             l.tls.emplace(ioc, cfg->server.tls->listen, threads, [&rt](tcp::socket s) {
@@ -140,6 +143,7 @@ int run_serve(const serve_options& options) {
         for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&ioc] { ioc.run(); });
         ioc.run();
         for (auto& w : workers) w.join();
+        if (auto* accounts = rt.accounts()) accounts->stop();  // the fence stops waiting for us
         log->info("stopped");
         return 0;
     } catch (const std::exception& e) {

@@ -1,0 +1,101 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/beast/http/field.hpp>
+
+#include "common/config/config.hpp"
+#include "common/crypto/key_ring.hpp"
+#include "common/http/local_reply.hpp"
+#include "common/session/session.hpp"
+#include "common/time/clock.hpp"
+#include "gateway/filters/routing_decision.hpp"
+#include "gateway/placement/placement_cache.hpp"
+#include "gateway/placement/revoked_sessions.hpp"
+
+namespace gangway {
+
+// A Cookie header value without every pair named `name` ("a=1; b=2" minus b -> "a=1").
+std::string without_cookie(std::string_view cookie_header, std::string_view name);
+
+// The request facts the filters look at; views into the parsed request, valid for one call.
+struct request_facts {
+    std::string_view method;
+    std::string_view target;  // origin-form path and query
+    std::string_view path;    // target without the query
+    request_kind kind = request_kind::page;
+    std::string_view cookie;  // the Cookie header, empty when absent
+};
+
+// What to do with one request. `respond` carries the whole answer; `proxy` forwards upstream,
+// with identity headers when `who` is set (and holding the account's in-flight count).
+struct route_outcome {
+    enum class verdict { proxy, respond } what = verdict::proxy;
+    std::string_view reason = "proxied";  // metrics and access log
+    std::optional<string_response> answer;
+    std::optional<session> who;
+    inflight_guard inflight;
+};
+
+// Per-account routing: the ordered filter chain every request passes on a gateway with a
+// database. Each filter either answers or lets the request go on:
+//   1. gangway's own paths  (/_gangway/client.js, /_gangway/status)
+//   2. sign-up paths        -> redirect to the sign-up site (or proxy, when that is us)
+//   3. public paths         -> proxy without identity
+//   4. session              -> open the cookie; expired, tampered, wrong-site, revoked = none
+//   5. placement            -> decide_route(): proxy with identity, or the table's answer
+// Thread-safe; no I/O, no locks on the request path.
+class account_router {
+public:
+    account_router(config_ptr cfg, std::shared_ptr<const key_ring> session_keys,
+                   std::shared_ptr<const key_ring> assertion_keys, const clock& wall_clock,
+                   placement_cache& cache, revoked_sessions& revoked, inflight_counters& inflight);
+
+    route_outcome route(const request_facts& request) const;
+
+    // Identity headers for the upstream: user id, account id, email, and the signed
+    // assertion over them (names from identity.header_names, in that order).
+    template <class Head>
+    void add_identity(Head& head, const session& who, std::string_view request_id) const {
+        const auto& names = cfg_->identity.header_names;
+        if (names.size() > 0) head.set(names[0], std::to_string(who.user_id));
+        if (names.size() > 1) head.set(names[1], std::to_string(who.account_id));
+        if (names.size() > 2) head.set(names[2], who.email);
+        if (names.size() > 3) head.set(names[3], assertion_for(who, request_id));
+    }
+
+    // The session cookie is the gateway's: the upstream gets the Cookie header without it
+    // (and no Cookie header when nothing else is left).
+    template <class Head>
+    void remove_session_cookie(Head& head) const {
+        const auto cookie = head[boost::beast::http::field::cookie];
+        if (cookie.empty()) return;
+        std::string rest = without_cookie(cookie, cfg_->session.cookie_name);
+        if (rest.empty()) head.erase(boost::beast::http::field::cookie);
+        else if (rest.size() != cookie.size()) head.set(boost::beast::http::field::cookie, rest);
+    }
+
+    const placement_cache& cache() const noexcept { return cache_; }
+
+private:
+    std::optional<route_outcome> own_paths(const request_facts& r) const;
+    std::optional<route_outcome> signup(const request_facts& r) const;
+    std::optional<session> open_session(std::string_view cookie) const;
+    route_outcome by_placement(const request_facts& r, std::optional<session> who) const;
+    std::string assertion_for(const session& who, std::string_view request_id) const;
+    cache_health health() const noexcept;
+
+    config_ptr cfg_;
+    std::shared_ptr<const key_ring> assertion_keys_;
+    const clock& clock_;
+    session_codec codec_;
+    placement_cache& cache_;
+    revoked_sessions& revoked_;
+    inflight_counters& inflight_;
+};
+
+}  // namespace gangway
