@@ -3,6 +3,8 @@
 #   mariadb.sh start DIR NAME...   install a fresh datadir per NAME, start mariadbd on a free
 #                                  127.0.0.1 port, create user gangway@127.0.0.1 with a random
 #                                  password; writes DIR/NAME/{port,password,pid}
+#   mariadb.sh pause DIR NAME      stop one server, keeping its data and port
+#   mariadb.sh resume DIR NAME     start a paused server again on the same port
 #   mariadb.sh stop DIR            stop every server under DIR and remove DIR
 # The servers run as the invoking user (root in CI: --user=root), listen on 127.0.0.1 only and
 # keep everything under DIR.
@@ -28,8 +30,33 @@ stop_one() {
   rm -f "$d/pid"
 }
 
+# Starts mariadbd for an installed datadir on `port`; true once it answers.
+launch() {
+  local d=$1 port=$2 password user_opt=()
+  password=$(cat "$d/password")
+  [ "$(id -u)" = 0 ] && user_opt=(--user=root)
+  mariadbd --no-defaults "${user_opt[@]}" --datadir="$d/data" --tmpdir="$d/tmp" \
+    --socket="$d/mysqld.sock" --pid-file="$d/mysqld.pid" --bind-address=127.0.0.1 \
+    --port="$port" --skip-name-resolve --init-file="$d/init.sql" \
+    --innodb-buffer-pool-size=32M --innodb-log-file-size=16M --max-connections=500 \
+    --innodb-flush-log-at-trx-commit=2 --skip-log-bin --log-error="$d/error.log" \
+    </dev/null >"$d/stdout.log" 2>&1 &  # CTest waits for inherited pipes: none here
+  echo $! >"$d/pid"
+  for _ in $(seq 1 300); do
+    if mariadb-admin --no-defaults --protocol=tcp -h127.0.0.1 -P"$port" -ugangway \
+         -p"$password" ping >/dev/null 2>&1; then
+      echo "$port" >"$d/port"
+      return 0
+    fi
+    kill -0 "$(cat "$d/pid")" 2>/dev/null || break
+    read -rt 0.1 <> <(:) || true
+  done
+  stop_one "$d"
+  return 1
+}
+
 start_one() {
-  local name=$1 d=$dir/$1 port password user_opt=()
+  local name=$1 d=$dir/$1 password user_opt=()
   stop_one "$d"
   rm -rf "$d"
   mkdir -p "$d/data" "$d/tmp"
@@ -43,26 +70,12 @@ start_one() {
 CREATE USER IF NOT EXISTS 'gangway'@'127.0.0.1' IDENTIFIED BY '$password';
 GRANT ALL PRIVILEGES ON *.* TO 'gangway'@'127.0.0.1' WITH GRANT OPTION;
 SQL
+  # A free port can be taken by someone else before mariadbd binds it: try a few.
   for attempt in 1 2 3 4 5; do
-    port=$(free_port)
-    mariadbd --no-defaults "${user_opt[@]}" --datadir="$d/data" --tmpdir="$d/tmp" \
-      --socket="$d/mysqld.sock" --pid-file="$d/mysqld.pid" --bind-address=127.0.0.1 \
-      --port="$port" --skip-name-resolve --init-file="$d/init.sql" \
-      --innodb-buffer-pool-size=32M --innodb-log-file-size=16M --max-connections=500 \
-      --innodb-flush-log-at-trx-commit=2 --skip-log-bin --log-error="$d/error.log" \
-      </dev/null >"$d/stdout.log" 2>&1 &  # CTest waits for inherited pipes: none here
-    echo $! >"$d/pid"
-    for _ in $(seq 1 300); do
-      if mariadb-admin --no-defaults --protocol=tcp -h127.0.0.1 -P"$port" -ugangway \
-           -p"$password" ping >/dev/null 2>&1; then
-        echo "$port" >"$d/port"
-        echo "mariadb $name on 127.0.0.1:$port"
-        return 0
-      fi
-      kill -0 "$(cat "$d/pid")" 2>/dev/null || break
-      read -rt 0.1 <> <(:) || true
-    done
-    stop_one "$d"  # port taken meanwhile, or slow: try another port
+    if launch "$d" "$(free_port)"; then
+      echo "mariadb $name on 127.0.0.1:$(cat "$d/port")"
+      return 0
+    fi
   done
   echo "mariadb $name did not start; see $d/error.log" >&2
   tail -20 "$d/error.log" >&2 || true
@@ -73,9 +86,14 @@ case $command in
   start)
     mkdir -p "$dir"
     for name in "$@"; do start_one "$name"; done ;;
+  pause)
+    stop_one "$dir/${1:?name}" ;;
+  resume)
+    launch "$dir/${1:?name}" "$(cat "$dir/$1/port")" || {
+      echo "mariadb $1 did not start again; see $dir/$1/error.log" >&2; exit 1; } ;;
   stop)
     [ -d "$dir" ] || exit 0
     for d in "$dir"/*/; do stop_one "${d%/}"; done
     rm -rf "$dir" ;;
-  *) echo "usage: mariadb.sh start|stop DIR [NAME...]" >&2; exit 2 ;;
+  *) echo "usage: mariadb.sh start|pause|resume|stop DIR [NAME...]" >&2; exit 2 ;;
 esac
