@@ -12,9 +12,9 @@ packages=(
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev prometheus-cpp-dev
   liburiparser-dev libmysqlcppconn-dev libargon2-dev libcrypt-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  # test harness, benchmarks, demo
+  # test harness (nodejs: client.js tests), benchmarks, demo
   mariadb-server mariadb-client nginx-light wrk hyperfine openssl curl python3
-  procps util-linux
+  procps util-linux nodejs
 )
 
 missing=()
