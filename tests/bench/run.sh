@@ -3,6 +3,7 @@
 #
 #   tests/bench/run.sh [--duration S] [--rounds N] [--connections N] [--warmup S]
 #                      [--gangway PATH] [--peer-only] [--quick] [--raw-csv FILE]
+#                      [--authenticated]
 #
 # Upstream: nginx (1 worker) serving 1 KiB and 64 KiB static files. Proxies under test: nginx
 # (1 worker, pooled upstream keep-alive) and gangway (1 worker thread), each with a plain HTTP
@@ -26,6 +27,9 @@ gangway_bin="$repo_root/build/gangway"
 peer_only=0
 quick=0
 raw_csv_out=""
+authenticated=0
+wrk_headers=()
+curl_headers=()
 declare -A explicit=()
 
 readonly NGINX_BIN=${NGINX_BIN:-/usr/sbin/nginx}
@@ -48,6 +52,9 @@ usage() {
   --peer-only       benchmark only nginx (no gangway binary needed)
   --quick           smoke run: --duration 3 --rounds 1 --warmup 1 unless given explicitly
   --raw-csv FILE    also write every run's numbers to FILE
+  --authenticated   gangway routes per account: a MariaDB with gangway's tables, every request
+                    carries a session cookie (opened, placement looked up, identity headers
+                    added); nginx gets the same cookie and just proxies
 EOF
 }
 
@@ -67,6 +74,7 @@ parse_args() {
       --peer-only) peer_only=1; shift ;;
       --quick) quick=1; shift ;;
       --raw-csv) [[ -n ${2-} ]] || die "--raw-csv needs a path"; raw_csv_out=$2; shift 2 ;;
+      --authenticated) authenticated=1; shift ;;
       -h|--help) usage; exit 0 ;;
       *) die "unknown option '$1' (see --help)" ;;
     esac
@@ -110,6 +118,9 @@ cleanup() {
   trap - EXIT INT TERM
   [[ -z $wrk_pid ]] || stop_process "$wrk_pid"
   for ((i = ${#started_pids[@]} - 1; i >= 0; i--)); do stop_process "${started_pids[i]}"; done
+  if [[ -n $run_dir && -d $run_dir/mariadb ]]; then
+    bash "$repo_root/tests/support/mariadb.sh" stop "$run_dir/mariadb" >/dev/null 2>&1 || true
+  fi
   if [[ -n $run_dir && -d $run_dir ]]; then
     if ((status != 0)); then
       local f
@@ -322,8 +333,11 @@ start_gangway() {
   local conf="$run_dir/gangway.toml" ready="$run_dir/gangway.ready.json" reported_pid
   render_template "$script_dir/gangway.toml.in" "$conf" \
     "CERT_FILE=$cert_file" "KEY_FILE=$key_file" "UPSTREAM_PORT=$upstream_port"
-  GANGWAY_ADMIN_TOKEN=$(openssl rand -hex 24) \
-    "${proxy_pin[@]}" "$gangway_bin" serve --config "$conf" --ready-file "$ready" \
+  # The config names the token's variable; db init and accounts read the config too.
+  GANGWAY_ADMIN_TOKEN=$(openssl rand -hex 24)
+  export GANGWAY_ADMIN_TOKEN
+  if ((authenticated)); then prepare_accounts "$conf"; fi
+  "${proxy_pin[@]}" "$gangway_bin" serve --config "$conf" --ready-file "$ready" \
     </dev/null >"$run_dir/gangway.log" 2>&1 &
   gangway_pid=$!
   started_pids+=("$gangway_pid")
@@ -335,6 +349,48 @@ start_gangway() {
     log "warning: ready file says pid $reported_pid, started pid $gangway_pid; measuring the latter"
   # The ready file means every listener is bound: no further wait; check_responses follows.
   log "gangway: pid $gangway_pid, plain port $gangway_plain_port, TLS port $gangway_tls_port"
+  if ((authenticated)); then
+    local admin_port
+    admin_port=$(ready_field "$ready" admin_port)
+    wait_until "$STARTUP_TIMEOUT" "$gangway_pid" "gangway placement" url_ok "http://127.0.0.1:$admin_port/readyz"
+  fi
+}
+
+# --authenticated: a MariaDB with gangway's tables and one active account, the per-account
+# sections appended to gangway's config, and the session cookie every request carries.
+prepare_accounts() {
+  local conf=$1 db="$run_dir/mariadb" minter cookie
+  minter="$(dirname "$gangway_bin")/tests/gangway_mint_cookie"
+  [[ -x $minter ]] || die "$minter not found: build the tests (scripts/test.sh) first"
+  bash "$repo_root/tests/support/mariadb.sh" start "$db" bench >"$run_dir/mariadb.log" 2>&1 ||
+    die "MariaDB did not start: $(tail -5 "$run_dir/mariadb.log")"
+  mariadb --no-defaults --protocol=tcp -h127.0.0.1 -P"$(cat "$db/bench/port")" -ugangway \
+    -p"$(cat "$db/bench/password")" -e 'CREATE DATABASE bench'
+  "$gangway_bin" keys generate >"$run_dir/session.keys" 2>/dev/null
+  "$gangway_bin" keys generate >"$run_dir/assertion.keys" 2>/dev/null
+  cat >>"$conf" <<EOF
+
+[site]
+name = "bench"
+
+[sites.bench]
+origin = "https://127.0.0.1"
+
+[database]
+port = $(cat "$db/bench/port")
+user = "gangway"
+password_file = "$db/bench/password"
+name = "bench"
+
+[session]
+keys_file = "$run_dir/session.keys"
+assertion_keys_file = "$run_dir/assertion.keys"
+EOF
+  "$gangway_bin" db init --config "$conf" >/dev/null
+  "$gangway_bin" accounts add --config "$conf" 1 >/dev/null
+  cookie=$("$minter" "$run_dir/session.keys" bench 1 1 bench@example.com 86400)
+  wrk_headers=(-H "Cookie: __Host-gangway=$cookie")
+  curl_headers=(-H "Cookie: __Host-gangway=$cookie")
 }
 
 # ---- scenarios -------------------------------------------------------------------------------
@@ -358,7 +414,7 @@ check_responses() {
     for size in "${SIZES[@]}"; do
       for scheme in "${SCHEMES[@]}"; do
         url=$(scenario_url "$proxy" "$size" "$scheme")
-        status=$(curl -s --max-time 5 --cacert "$ca_file" -o "$got" -w '%{http_code}' "$url") ||
+        status=$(curl -s --max-time 5 --cacert "$ca_file" "${curl_headers[@]}" -o "$got" -w '%{http_code}' "$url") ||
           die "$proxy: GET $url failed (curl exit $?)"
         [[ $status == 200 ]] ||
           die "$proxy: GET $url answered $status: $(head -c 300 "$got" | tr -s '\n' ' ')"
@@ -394,7 +450,7 @@ to_us() {
 run_wrk() {
   local seconds=$1 url=$2 out=$3 status=0
   "${load_pin[@]}" timeout -k 5 $((seconds + 30)) \
-    wrk -t1 -c"$connections" -d"${seconds}s" --latency "$url" </dev/null >"$out" 2>&1 &
+    wrk -t1 -c"$connections" -d"${seconds}s" --latency "${wrk_headers[@]}" "$url" </dev/null >"$out" 2>&1 &
   wrk_pid=$!
   wait "$wrk_pid" || status=$?
   wrk_pid=""
@@ -563,6 +619,7 @@ machine_summary() {
   echo "- nginx: $("$NGINX_BIN" -v 2>&1 | sed 's/^nginx version: //'), $(openssl version | cut -d' ' -f1-2)"
   echo "- wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}'), 1 thread, $connections connections, ${duration}s per run, ${warmup}s warm-up"
   if ((!peer_only)); then echo "- gangway: $gangway_version"; fi
+  if ((authenticated)); then echo "- Mode: authenticated: every request carries a sealed session cookie; gangway opens it, looks the account up in its placement cache (MariaDB-backed) and adds identity headers and a signed assertion; nginx proxies the same request as is"; fi
   echo "- Pinning: $pinning_note"
   echo "- CPU busy before the run (other processes): $busy_at_start%"
   echo "- TLS negotiated: $tls_note"
