@@ -138,7 +138,8 @@ route_outcome account_router::by_placement(const request_facts& r, std::optional
     }
     const routing_decision d = decide_route(in, cfg_->sites, cfg_->routing.login_path);
     if (d.action != route_action::proxy)
-        return respond(routing_answer(d, r.kind, cfg_->placement.lock_retry_after_s), d.reason);
+        return respond(routing_answer(d, r.kind, cfg_->placement.lock_retry_after_s, r.request_id),
+                       d.reason);
     route_outcome out;
     out.reason = d.reason;
     out.who = std::move(who);

@@ -29,6 +29,7 @@ struct request_facts {
     std::string_view path;    // target without the query
     request_kind kind = request_kind::page;
     std::string_view cookie;  // the Cookie header, empty when absent
+    std::string_view request_id;
 };
 
 // What to do with one request. `respond` carries the whole answer; `proxy` forwards upstream,

@@ -45,7 +45,8 @@ void replace_all(std::string& text, std::string_view what, const std::string& wi
         text.replace(at, what.size(), with);
 }
 
-string_response lock_answer(request_kind kind, unsigned retry_after_s, unsigned version) {
+string_response lock_answer(request_kind kind, unsigned retry_after_s, std::string_view request_id,
+                            unsigned version) {
     auto res = answer(503, version);
     res.set(http::field::retry_after, std::to_string(retry_after_s));
     if (kind == request_kind::ajax) {
@@ -53,7 +54,7 @@ string_response lock_answer(request_kind kind, unsigned retry_after_s, unsigned 
         return res;
     }
     res.set(http::field::content_type, "text/html; charset=utf-8");
-    res.body() = render_lock_page(embedded::lock_page_html, retry_after_s, "");
+    res.body() = render_lock_page(embedded::lock_page_html, retry_after_s, request_id);
     res.prepare_payload();
     return res;
 }
@@ -90,11 +91,12 @@ std::string render_lock_page(std::string_view page_template, unsigned retry_afte
 }
 
 string_response routing_answer(const routing_decision& d, request_kind kind,
-                               unsigned retry_after_s, unsigned http_version) {
+                               unsigned retry_after_s, std::string_view request_id,
+                               unsigned http_version) {
     switch (d.action) {
         case route_action::lock_page:
         case route_action::lock_json:
-            return lock_answer(kind, retry_after_s, http_version);
+            return lock_answer(kind, retry_after_s, request_id, http_version);
         case route_action::redirect_page:
         case route_action::redirect_json:
         case route_action::login_page:

@@ -18,7 +18,8 @@ extern const std::string_view client_js;
 // gives it: lock page or JSON wait with Retry-After, redirect or 409 JSON with
 // Gangway-Location, login redirect or 401 JSON, or a 503 page/JSON. Never cached.
 string_response routing_answer(const routing_decision& d, request_kind kind,
-                               unsigned retry_after_s, unsigned http_version = 11);
+                               unsigned retry_after_s, std::string_view request_id = {},
+                               unsigned http_version = 11);
 
 // The lock page with its placeholders filled ({{retry_after}}, {{status_url}}, {{request_id}}),
 // each HTML-escaped.

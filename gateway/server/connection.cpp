@@ -239,7 +239,8 @@ private:
         if (ex.gen->router) {
             const std::string target = origin_form(ex.target);
             routed = ex.gen->router->route(
-                {req.method_string(), target, path_of(target), ex.kind, req[http::field::cookie]});
+                {req.method_string(), target, path_of(target), ex.kind, req[http::field::cookie],
+                 ex.request_id});
             ex.reason = routed.reason;
             if (routed.what == route_outcome::verdict::respond)
                 co_return co_await answer_locally(ex, *routed.answer,
