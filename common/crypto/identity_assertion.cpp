@@ -5,7 +5,7 @@
 #include <openssl/hmac.h>
 
 #include <charconv>
-#include <map>
+#include <utility>
 
 #include "common/crypto/base64url.hpp"
 
@@ -13,6 +13,8 @@ namespace gangway {
 namespace {
 
 constexpr std::string_view sig_field = ";sig=";
+constexpr std::size_t max_assertion_bytes = 2048;
+constexpr std::int64_t future_skew_s = 60;
 
 std::string mac(const key_ring::key& key, std::string_view text) {
     unsigned char out[EVP_MAX_MD_SIZE];
@@ -29,6 +31,37 @@ std::optional<std::uint64_t> number(std::string_view s) {
     return v;
 }
 
+// The fields of the signed text, which must be exactly "v1;kid=..;ts=..;uid=..;aid=..;site=..;
+// rid=..;email=..", in that order: an upstream that reads the same fields the gateway wrote
+// cannot be fooled by a missing, repeated or reordered one.
+struct raw_fields {
+    std::string_view kid, ts, uid, aid, site, rid, email;
+};
+
+std::optional<raw_fields> split_fields(std::string_view text) {
+    if (!text.starts_with("v1")) return std::nullopt;
+    text.remove_prefix(2);
+    raw_fields f;
+    for (auto [name, out] : {std::pair{"kid", &f.kid},
+                             {"ts", &f.ts},
+                             {"uid", &f.uid},
+                             {"aid", &f.aid},
+                             {"site", &f.site},
+                             {"rid", &f.rid},
+                             {"email", &f.email}}) {
+        const std::string_view n(name);
+        if (text.size() < n.size() + 2 || text[0] != ';' || text.substr(1, n.size()) != n ||
+            text[n.size() + 1] != '=')
+            return std::nullopt;
+        text.remove_prefix(n.size() + 2);
+        const auto semi = text.find(';');
+        *out = text.substr(0, semi);
+        text.remove_prefix(out->size());
+    }
+    if (!text.empty()) return std::nullopt;
+    return f;
+}
+
 std::int64_t unix_seconds(std::chrono::system_clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
@@ -39,45 +72,40 @@ std::string sign_identity_assertion(const key_ring& keys, const identity_fields&
                                     std::chrono::system_clock::time_point now) {
     const key_ring::key& key = keys.newest();
     std::string text = "v1;kid=" + key.id + ";ts=" + std::to_string(unix_seconds(now)) +
-                       ";uid=" + std::to_string(who.user_id) + ";aid=" +
-                       std::to_string(who.account_id) + ";site=" + who.site + ";rid=" +
-                       who.request_id + ";email=" + base64url_encode(who.email);
+                       ";uid=" + std::to_string(who.user_id) +
+                       ";aid=" + std::to_string(who.account_id) + ";site=" + who.site +
+                       ";rid=" + who.request_id + ";email=" + base64url_encode(who.email);
     const std::string sig = base64url_encode(mac(key, text));
     return text + std::string(sig_field) + sig;
 }
 
-std::optional<identity_fields> verify_identity_assertion(const key_ring& keys, std::string_view value,
+std::optional<identity_fields> verify_identity_assertion(const key_ring& keys,
+                                                         std::string_view value,
                                                          std::chrono::system_clock::time_point now,
                                                          std::chrono::seconds max_age) {
-    if (value.size() > 2048 || value.substr(0, 3) != "v1;") return std::nullopt;
+    if (value.size() > max_assertion_bytes) return std::nullopt;
     const auto at = value.rfind(sig_field);
     if (at == std::string_view::npos) return std::nullopt;
     const std::string_view signed_text = value.substr(0, at);
+    const auto f = split_fields(signed_text);
     const auto sig = base64url_decode(value.substr(at + sig_field.size()));
-    std::map<std::string_view, std::string_view> fields;
-    for (std::string_view rest = signed_text.substr(3); !rest.empty();) {
-        const auto semi = rest.find(';');
-        const std::string_view pair = rest.substr(0, semi);
-        const auto eq = pair.find('=');
-        if (eq == std::string_view::npos || !fields.emplace(pair.substr(0, eq), pair.substr(eq + 1)).second)
-            return std::nullopt;
-        rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
-    }
-    const key_ring::key* key = keys.find(fields["kid"]);
-    if (!sig || !key) return std::nullopt;
+    if (!f || !sig) return std::nullopt;
+    const key_ring::key* key = keys.find(f->kid);
+    if (!key) return std::nullopt;
     const std::string expected = mac(*key, signed_text);
-    if (sig->size() != expected.size() || CRYPTO_memcmp(sig->data(), expected.data(), expected.size()) != 0)
+    if (sig->size() != expected.size() ||
+        CRYPTO_memcmp(sig->data(), expected.data(), expected.size()) != 0)
         return std::nullopt;
-    const auto ts = number(fields["ts"]);
-    const auto uid = number(fields["uid"]);
-    const auto aid = number(fields["aid"]);
-    const auto email = base64url_decode(fields["email"]);
+    const auto ts = number(f->ts);
+    const auto uid = number(f->uid);
+    const auto aid = number(f->aid);
+    auto email = base64url_decode(f->email);
     if (!ts || !uid || !aid || !email) return std::nullopt;
     const std::int64_t now_s = unix_seconds(now);
     const auto issued = static_cast<std::int64_t>(*ts);
-    if (issued > now_s + 60 || now_s - issued > max_age.count()) return std::nullopt;
-    return identity_fields{*uid, *aid, *email, std::string(fields["site"]),
-                           std::string(fields["rid"]), issued};
+    if (issued > now_s + future_skew_s || now_s - issued > max_age.count()) return std::nullopt;
+    return identity_fields{
+        *uid, *aid, std::move(*email), std::string(f->site), std::string(f->rid), issued};
 }
 
 }  // namespace gangway

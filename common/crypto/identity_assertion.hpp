@@ -23,14 +23,16 @@ struct identity_fields {
 // The X-Gangway-Assertion value:
 //   v1;kid=<id>;ts=<unix s>;uid=<n>;aid=<n>;site=<site>;rid=<request id>;email=<base64url>;
 //   sig=<base64url HMAC-SHA256(key, everything before ";sig=")>
-// under the ring's newest key.
+// under the ring's newest key. site and request_id must not contain ';' (gangway's site names
+// and request ids never do); a value built from one that does fails verification.
 std::string sign_identity_assertion(const key_ring& keys, const identity_fields& who,
                                     std::chrono::system_clock::time_point now);
 
-// What an upstream does with it: the fields when the MAC checks out under a key of the ring
-// (constant-time compare) and ts is within max_age of now (and not more than a minute ahead);
-// nullopt otherwise.
-std::optional<identity_fields> verify_identity_assertion(const key_ring& keys, std::string_view value,
+// What an upstream does with it: the fields when the value has exactly the fields above in
+// that order, the MAC checks out under the ring's key named by kid (constant-time compare), and
+// ts is within max_age of now (and not more than a minute ahead); nullopt otherwise.
+std::optional<identity_fields> verify_identity_assertion(const key_ring& keys,
+                                                         std::string_view value,
                                                          std::chrono::system_clock::time_point now,
                                                          std::chrono::seconds max_age);
 

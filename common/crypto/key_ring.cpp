@@ -16,8 +16,24 @@ constexpr std::size_t max_keys_file_bytes = 64 * 1024;
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+        s.remove_suffix(1);
     return s;
+}
+
+void wipe(std::vector<key_ring::key>& keys) {
+    for (auto& k : keys) OPENSSL_cleanse(k.bytes.data(), k.bytes.size());
+}
+
+// What makes `keys` unfit for a ring, or nullptr.
+const char* check(const std::vector<key_ring::key>& keys) {
+    if (keys.empty()) return "key ring without keys";
+    for (auto k = keys.begin(); k != keys.end(); ++k) {
+        if (!is_key_id(k->id)) return "key ring with a malformed key id";
+        if (std::any_of(keys.begin(), k, [&](const auto& earlier) { return earlier.id == k->id; }))
+            return "key ring with a duplicate key id";
+    }
+    return nullptr;
 }
 
 }  // namespace
@@ -30,12 +46,13 @@ bool is_key_id(std::string_view id) noexcept {
 }
 
 key_ring::key_ring(std::vector<key> keys) : keys_(std::move(keys)) {
-    if (keys_.empty()) throw std::invalid_argument("key ring without keys");
+    if (const char* problem = check(keys_)) {
+        wipe(keys_);  // a throwing constructor runs no destructor
+        throw std::invalid_argument(problem);
+    }
 }
 
-key_ring::~key_ring() {
-    for (auto& k : keys_) OPENSSL_cleanse(k.bytes.data(), k.bytes.size());
-}
+key_ring::~key_ring() { wipe(keys_); }
 
 const key_ring::key* key_ring::find(std::string_view id) const noexcept {
     for (const auto& k : keys_)
@@ -81,7 +98,7 @@ key_ring_result parse_key_ring(std::string_view text) {
     }
     if (keys.empty() && result.errors.empty()) result.errors.push_back("no keys");
     if (result.errors.empty()) result.ring = std::make_shared<const key_ring>(std::move(keys));
-    for (auto& k : keys) OPENSSL_cleanse(k.bytes.data(), k.bytes.size());
+    wipe(keys);
     return result;
 }
 

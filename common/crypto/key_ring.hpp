@@ -18,7 +18,9 @@ public:
         std::array<unsigned char, 32> bytes;
     };
 
-    explicit key_ring(std::vector<key> keys);  // must not be empty; ids unique
+    // Throws std::invalid_argument (wiping `keys` first) when empty, when an id fails
+    // is_key_id, or when two keys share an id.
+    explicit key_ring(std::vector<key> keys);
     ~key_ring();
     key_ring(const key_ring&) = delete;
     key_ring& operator=(const key_ring&) = delete;
@@ -31,6 +33,7 @@ private:
     std::vector<key> keys_;
 };
 
+// 1..32 characters of A-Z a-z 0-9 _ -.
 bool is_key_id(std::string_view id) noexcept;
 
 struct key_ring_result {

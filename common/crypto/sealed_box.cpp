@@ -3,7 +3,11 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <array>
 #include <memory>
+#include <vector>
+
+#include <openssl/crypto.h>
 #include <stdexcept>
 
 #include "common/crypto/base64url.hpp"
@@ -15,15 +19,44 @@ constexpr unsigned char format_version = 1;
 constexpr std::size_t nonce_bytes = 12;
 constexpr std::size_t tag_bytes = 16;
 
-// One cipher context per thread, reset per message: creating one costs more than the
-// encryption of a cookie.
-EVP_CIPHER_CTX* thread_context() {
+// Cipher contexts per thread, each keeping its AES key schedule: expanding the key costs more
+// than encrypting a cookie, so a context is set up once per (key, direction) and afterwards
+// only given a new nonce. Matched by key bytes, not by pointer, so a reloaded ring with the
+// same key reuses the context and a different key never does.
+class context_cache {
+public:
+    EVP_CIPHER_CTX* get(const key_ring::key& key, bool encrypt) {
+        for (auto& e : entries_)
+            if (e.encrypt == encrypt && CRYPTO_memcmp(e.key.data(), key.bytes.data(), 32) == 0) return e.ctx.get();
+        if (entries_.size() == max_entries) entries_.erase(entries_.begin());
+        entry e{key.bytes, encrypt, context_ptr(EVP_CIPHER_CTX_new())};
+        if (!e.ctx || EVP_CipherInit_ex(e.ctx.get(), EVP_aes_256_gcm(), nullptr, key.bytes.data(),
+                                        nullptr, encrypt ? 1 : 0) != 1)
+            throw std::runtime_error("AES-256-GCM context setup failed");
+        entries_.push_back(std::move(e));
+        return entries_.back().ctx.get();
+    }
+    ~context_cache() {
+        for (auto& e : entries_) OPENSSL_cleanse(e.key.data(), e.key.size());
+    }
+
+private:
     struct deleter {
         void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
     };
-    thread_local std::unique_ptr<EVP_CIPHER_CTX, deleter> ctx{EVP_CIPHER_CTX_new()};
-    if (!ctx) throw std::bad_alloc();
-    return ctx.get();
+    using context_ptr = std::unique_ptr<EVP_CIPHER_CTX, deleter>;
+    struct entry {
+        std::array<unsigned char, 32> key;
+        bool encrypt;
+        context_ptr ctx;
+    };
+    static constexpr std::size_t max_entries = 8;
+    std::vector<entry> entries_;
+};
+
+EVP_CIPHER_CTX* thread_context(const key_ring::key& key, bool encrypt) {
+    thread_local context_cache cache;
+    return cache.get(key, encrypt);
 }
 
 const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
@@ -55,11 +88,11 @@ std::string seal(const key_ring& keys, std::string_view purpose, std::string_vie
     unsigned char* nonce = bytes(out) + head_size;
     unsigned char* cipher = nonce + nonce_bytes;
     if (RAND_bytes(nonce, nonce_bytes) != 1) throw std::runtime_error("RAND_bytes failed");
-    EVP_CIPHER_CTX* ctx = thread_context();
+    EVP_CIPHER_CTX* ctx = thread_context(key, true);
     int n = 0;
     int final_n = 0;
     const bool ok =
-        EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), nullptr, key.bytes.data(), nonce) == 1 &&
+        EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, nonce) == 1 &&
         add_aad(ctx, purpose, std::string_view(out.data(), head_size)) &&
         EVP_EncryptUpdate(ctx, cipher, &n, bytes(plaintext), static_cast<int>(plaintext.size())) == 1 &&
         EVP_EncryptFinal_ex(ctx, cipher + n, &final_n) == 1 &&
@@ -83,12 +116,12 @@ std::optional<std::string> open_sealed(const key_ring& keys, std::string_view pu
     const unsigned char* cipher = nonce + nonce_bytes;
     const std::size_t cipher_size = raw->size() - head_size - nonce_bytes - tag_bytes;
     std::string plain(cipher_size, '\0');
-    EVP_CIPHER_CTX* ctx = thread_context();
+    EVP_CIPHER_CTX* ctx = thread_context(*key, false);
     int n = 0;
     int final_n = 0;
     std::string tag(reinterpret_cast<const char*>(cipher + cipher_size), tag_bytes);
     const bool ok =
-        EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), nullptr, key->bytes.data(), nonce) == 1 &&
+        EVP_DecryptInit_ex(ctx, nullptr, nullptr, nullptr, nonce) == 1 &&
         add_aad(ctx, purpose, std::string_view(*raw).substr(0, head_size)) &&
         EVP_DecryptUpdate(ctx, bytes(plain), &n, cipher, static_cast<int>(cipher_size)) == 1 &&
         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, tag_bytes, tag.data()) == 1 &&

@@ -97,9 +97,12 @@ std::unique_ptr<sql::Connection> db_pool::connect() {
     return c;
 }
 
-std::unique_ptr<sql::Connection> db_pool::take() {
+std::unique_ptr<sql::Connection> db_pool::take(bool& granted) {
     std::unique_lock lock(mutex_);
-    available_.wait(lock, [&] { return !idle_.empty() || out_ < cfg_.pool_size; });
+    // Every holder gives its connection back within about one connect plus one statement.
+    granted = available_.wait_for(lock, cfg_.connect_timeout + cfg_.query_timeout,
+                                  [&] { return !idle_.empty() || out_ < cfg_.pool_size; });
+    if (!granted) return nullptr;
     ++out_;
     if (!idle_.empty()) {
         auto c = std::move(idle_.back());
@@ -118,31 +121,63 @@ void db_pool::give_back(std::unique_ptr<sql::Connection> c) {
     available_.notify_one();
 }
 
+std::string db_pool::describe(const std::string& what) const {
+    std::string text = "database " + cfg_.name + " at " +
+                       (cfg_.unix_socket.empty() ? cfg_.host + ":" + std::to_string(cfg_.port)
+                                                 : cfg_.unix_socket) +
+                       ": " + what;
+    // Servers do not echo passwords, but a message is no place to find out that one did.
+    if (cfg_.password.size() >= 4) {
+        for (auto at = text.find(cfg_.password); at != std::string::npos;
+             at = text.find(cfg_.password, at))
+            text.replace(at, cfg_.password.size(), "***");
+    }
+    return text;
+}
+
 void db_pool::attempt(const std::function<void(sql::Connection&)>& body, db_error& error,
                       std::string& message) {
     for (int round = 0; round < 2; ++round) {
-        std::unique_ptr<sql::Connection> c = take();
+        bool granted = false;
+        std::unique_ptr<sql::Connection> c = take(granted);
+        if (!granted) {
+            error = db_error::timeout;
+            message = describe("no connection of " + std::to_string(cfg_.pool_size) +
+                               " became free within connect_timeout + query_timeout");
+            return;
+        }
+        bool opening = false;
+        const auto started = std::chrono::steady_clock::now();
         try {
-            if (!c || c->isClosed()) c = connect();
+            if (!c || c->isClosed()) {
+                opening = true;
+                c = connect();
+                opening = false;
+            }
             body(*c);
             give_back(std::move(c));
             error = db_error::none;
             message.clear();
             return;
         } catch (const sql::SQLException& e) {
+            const int code = e.getErrorCode();
             error = classify(e);
-            message = "database " + cfg_.name + " at " +
-                      (cfg_.unix_socket.empty() ? cfg_.host + ":" + std::to_string(cfg_.port)
-                                                : cfg_.unix_socket) +
-                      ": " + e.what() + " (error " + std::to_string(e.getErrorCode()) + ")";
+            // 2013 after the network read timeout: the server is slow or silent, not gone;
+            // running fn again would only double the wait.
+            const auto read_timeout = std::chrono::seconds(seconds_up(cfg_.query_timeout) + 1);
+            if (code == 2013 && !opening && std::chrono::steady_clock::now() - started >= read_timeout)
+                error = db_error::timeout;
+            message = describe(std::string(e.what()) + " (error " + std::to_string(code) + ")");
             // After any error the connection's state (open transaction, half-read result) is
             // unknown: it is not reused.
             give_back(nullptr);
-            if (!connection_lost(e.getErrorCode()) || error == db_error::timeout) return;
+            // A connection that could not be opened is not retried: that would double the
+            // connect timeout for a server that is down.
+            if (opening || !connection_lost(code) || error == db_error::timeout) return;
         } catch (const std::exception& e) {
             give_back(nullptr);
             error = db_error::failed;
-            message = std::string("database access failed: ") + e.what();
+            message = describe(std::string("database access failed: ") + e.what());
             return;
         }
     }

@@ -55,7 +55,10 @@ public:
     db_pool& operator=(const db_pool&) = delete;
 
     // Runs fn(sql::Connection&) on the calling thread with a pooled connection (CLI commands,
-    // the placement refresher's own thread). Waits for a free connection.
+    // the placement refresher's own thread). Never call it on an I/O thread. Waits at most
+    // connect_timeout + query_timeout for a free connection, then fails with
+    // db_error::timeout. A failure to open a connection is not retried (it already waited
+    // the connect timeout); a connection lost during fn is, once.
     template <class Fn>
     auto run_blocking(Fn&& fn) -> db_result<std::invoke_result_t<Fn&, sql::Connection&>> {
         using T = std::invoke_result_t<Fn&, sql::Connection&>;
@@ -69,9 +72,10 @@ public:
     // executor with the result.
     template <class Fn>
     auto run(Fn fn) -> boost::asio::awaitable<db_result<std::invoke_result_t<Fn&, sql::Connection&>>> {
-        co_return co_await offload(workers_, [this, fn = std::move(fn)]() mutable {
-            return run_blocking(fn);
-        });
+        // Named, not a temporary in the co_await: GCC 12 destroys such a temporary twice
+        // when it owns resources (fn often captures strings).
+        auto work = [this, fn = std::move(fn)]() mutable { return run_blocking(fn); };
+        co_return co_await offload(workers_, std::move(work));
     }
 
     const database_config& settings() const noexcept { return cfg_; }
@@ -82,9 +86,12 @@ private:
     // failure sets error and message.
     void attempt(const std::function<void(sql::Connection&)>& body, db_error& error,
                  std::string& message);
-    std::unique_ptr<sql::Connection> take();
+    // A pooled connection, or null with `granted` true when the caller may open a new one;
+    // `granted` false when none freed up in time.
+    std::unique_ptr<sql::Connection> take(bool& granted);
     void give_back(std::unique_ptr<sql::Connection> c);
     std::unique_ptr<sql::Connection> connect();
+    std::string describe(const std::string& what) const;  // never holds the password
 
     database_config cfg_;
     std::mutex mutex_;

@@ -170,12 +170,16 @@ std::vector<placement_row> list_placements(sql::Connection& c, const std::option
 
 set_outcome set_placement(sql::Connection& c, const placement_change& change) {
     transaction tx(c);
+    // The sequence first, the row second: writers queue on the one sequence row before they
+    // touch any placement row. Locking the row first let two inserts of new accounts whose ids
+    // share an index gap deadlock (both hold the gap lock, each waits for the other).
+    // A refused change rolls back, sequence bump included, so versions have no holes.
+    const std::uint64_t version = next_version(c);
     const auto before = locked_row(c, change.account_id);
     if (!change.expected_version && before) return {set_outcome::already_exists, before};
     if (change.expected_version && !before) return {set_outcome::not_found, std::nullopt};
     if (change.expected_version && before->version != *change.expected_version)
         return {set_outcome::version_conflict, before};
-    const std::uint64_t version = next_version(c);
     write_row(c, change, version, !before);
     write_audit(c, change, before, version);
     auto after = locked_row(c, change.account_id);
@@ -263,12 +267,23 @@ void remove_instance(sql::Connection& c, const std::string& instance_id) {
 }
 
 void revoke_session(sql::Connection& c, const std::string& session_id, std::int64_t expires_at_unix) {
+    // Readers poll "id > last seen", so ids must become visible in id order. AUTO_INCREMENT
+    // alone does not promise that (two inserts may commit in the other order, and the reader
+    // would skip the smaller id for good). Holding the placement sequence row while inserting
+    // serialises revocations (and placement writers, briefly): each id commits before the
+    // next is allocated.
+    transaction tx(c);
+    statement order(c.prepareStatement(
+        "SELECT value FROM gangway_placement_sequence WHERE id = 1 FOR UPDATE"));
+    rows held(order->executeQuery());
     statement st(c.prepareStatement(
-        "INSERT IGNORE INTO gangway_revoked_session (session_id, expires_at, revoked_at)"
-        " VALUES (?, FROM_UNIXTIME(?), UTC_TIMESTAMP(6))"));
+        "INSERT INTO gangway_revoked_session (session_id, expires_at, revoked_at)"
+        " VALUES (?, FROM_UNIXTIME(?), UTC_TIMESTAMP(6))"
+        " ON DUPLICATE KEY UPDATE expires_at = GREATEST(expires_at, VALUES(expires_at))"));
     st->setString(1, session_id);
     st->setInt64(2, expires_at_unix);
     st->execute();
+    tx.commit();
 }
 
 std::vector<std::pair<std::uint64_t, std::string>> revoked_sessions_since(sql::Connection& c,

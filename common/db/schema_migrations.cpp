@@ -65,16 +65,22 @@ int schema_version(sql::Connection& c) {
     return v->next() ? v->getInt(1) : 0;
 }
 
-migration_report upgrade_schema(sql::Connection& c) {
+migration_report upgrade_schema(sql::Connection& c) { return upgrade_schema(c, known_migrations()); }
+
+migration_report upgrade_schema(sql::Connection& c, const std::vector<migration>& migrations) {
+    if (migrations.empty()) throw std::invalid_argument("upgrade_schema: no migrations");
     migration_report report;
     report.version_before = schema_version(c);
-    const int newest = known_migrations().back().version;
+    const int newest = migrations.back().version;
     if (report.version_before > newest)
         throw std::runtime_error("the database has gangway schema version " +
                                  std::to_string(report.version_before) + "; this gangway knows up to " +
                                  std::to_string(newest) + ": upgrade gangway first");
     ensure_version_table(c);
-    for (const migration& m : known_migrations()) {
+    // DDL commits implicitly in MySQL/MariaDB, so a migration cannot be one transaction;
+    // instead every statement is idempotent (IF NOT EXISTS, INSERT IGNORE) and the version
+    // row is written last: a migration cut short is simply applied again.
+    for (const migration& m : migrations) {
         if (m.version <= report.version_before) continue;
         std::unique_ptr<sql::Statement> st(c.createStatement());
         for (const std::string& s : statements(m.sql)) st->execute(s);

@@ -33,4 +33,8 @@ int schema_version(sql::Connection& c);
 // older gangway must not touch it) and lets sql::SQLException through.
 migration_report upgrade_schema(sql::Connection& c);
 
+// The same with an explicit list of migrations (ascending versions, not empty) in place of
+// the built-in ones: how tests exercise an upgrade across several versions.
+migration_report upgrade_schema(sql::Connection& c, const std::vector<migration>& migrations);
+
 }  // namespace gangway

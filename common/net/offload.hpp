@@ -22,7 +22,7 @@ boost::asio::awaitable<std::invoke_result_t<Fn&>> offload(Pool& pool, Fn fn) {
     using result = std::invoke_result_t<Fn&>;
     using signature = void(std::exception_ptr, std::optional<result>);
     // use_awaitable rethrows a non-null exception_ptr first argument in the coroutine.
-    std::optional<result> value = co_await boost::asio::async_initiate<
+    std::optional<result> answer = co_await boost::asio::async_initiate<
         const boost::asio::use_awaitable_t<>&, signature>(
         [&pool](auto handler, Fn work) {
             auto home = boost::asio::get_associated_executor(handler);
@@ -40,7 +40,7 @@ boost::asio::awaitable<std::invoke_result_t<Fn&>> offload(Pool& pool, Fn fn) {
             });
         },
         boost::asio::use_awaitable, std::move(fn));
-    co_return std::move(*value);
+    co_return std::move(*answer);
 }
 
 }  // namespace gangway

@@ -32,11 +32,15 @@ class session_codec {
 public:
     static constexpr std::size_t max_email_bytes = 254;
 
+    // wall_clock must outlive the codec.
     session_codec(std::shared_ptr<const key_ring> keys, const clock& wall_clock, std::string site);
 
     // A new session for this site, issued now, with a fresh random session id.
     session mint(std::uint64_t user_id, std::uint64_t account_id, std::string email,
                  std::uint64_t placement_version, std::chrono::seconds ttl) const;
+    // Throws std::invalid_argument when email exceeds max_email_bytes, site exceeds 255 bytes
+    // or session_id is not 32 lowercase hex: callers seal what mint() made, so this is a bug,
+    // not a data-path error.
     std::string seal(const session& s) const;
 
     // nullopt for anything that is not a live session of this site: not sealed by a key of

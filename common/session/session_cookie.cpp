@@ -13,8 +13,8 @@ std::string_view trim(std::string_view s) {
 
 std::string session_set_cookie(const session_config& cfg, std::string_view sealed,
                                std::chrono::seconds max_age) {
-    return cfg.cookie_name + "=" + std::string(sealed) + "; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=" +
-           std::to_string(max_age.count());
+    return cfg.cookie_name + "=" + std::string(sealed) +
+           "; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=" + std::to_string(max_age.count());
 }
 
 std::string session_clear_cookie(const session_config& cfg) {
@@ -22,6 +22,7 @@ std::string session_clear_cookie(const session_config& cfg) {
 }
 
 std::optional<std::string_view> find_cookie(std::string_view header, std::string_view name) {
+    if (name.empty()) return std::nullopt;
     std::optional<std::string_view> found;
     while (!header.empty()) {
         const auto semi = header.find(';');

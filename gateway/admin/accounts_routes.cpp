@@ -156,10 +156,13 @@ void add_accounts_routes(admin_routes& routes, account_services& services, const
         const auto cfg = rt.current()->cfg;
         const fence_settings fence{cfg->sites.self, cfg->placement.instance_ttl,
                                    cfg->placement.fence_timeout};
-        const account_change change = co_await offload(ops, [&db, fence, id, body] {
+        // A named lambda, not a temporary: GCC 12 destroys a temporary that owns strings
+        // twice when it is an argument of a co_await expression.
+        auto change_it = [&db, fence, id, body] {
             return set_account(db, fence, *id, body.state, body.site, body.expected_version,
                                body.by, body.reason);
-        });
+        };
+        const account_change change = co_await offload(ops, std::move(change_it));
         nlohmann::json out = {{"outcome", std::string(outcome_name(change.result))},
                               {"message", change.message}};
         if (change.row) out["placement"] = row_json(*change.row);
@@ -177,15 +180,16 @@ void add_accounts_routes(admin_routes& routes, account_services& services, const
             state = placement_state_from_string(*s);
             if (!state) co_return error_reply(400, "bad_state", "state must be active, locked or moved");
         }
-        auto rows = co_await db.run([site, state, page](sql::Connection& c) {
+        auto list = [site, state, page](sql::Connection& c) {
             return list_placements(c, site, state, page->after, page->limit);
-        });
+        };
+        auto rows = co_await db.run(std::move(list));
         if (!rows) co_return error_reply(503, "database_unavailable", rows.message);
-        nlohmann::json list = nlohmann::json::array();
-        for (const auto& r : *rows.value) list.push_back(row_json(r));
+        nlohmann::json found = nlohmann::json::array();
+        for (const auto& r : *rows.value) found.push_back(row_json(r));
         nlohmann::json next = nullptr;
         if (rows.value->size() == page->limit) next = rows.value->back().account_id;
-        co_return json_reply(200, {{"accounts", list}, {"next_after", next}});
+        co_return json_reply(200, {{"accounts", found}, {"next_after", next}});
     });
 
     routes.add_async_route("GET", "/admin/v1/audit", true,
