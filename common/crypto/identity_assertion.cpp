@@ -2,9 +2,12 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
+#include <array>
 #include <charconv>
+#include <stdexcept>
+#include <vector>
 #include <utility>
 
 #include "common/crypto/base64url.hpp"
@@ -16,11 +19,57 @@ constexpr std::string_view sig_field = ";sig=";
 constexpr std::size_t max_assertion_bytes = 2048;
 constexpr std::int64_t future_skew_s = 60;
 
+// HMAC-SHA256 contexts per thread, each keyed once: fetching the digest and keying HMAC cost
+// more than signing one assertion. Matched by key bytes, so a reloaded ring reuses them and a
+// different key never does; wiped when the thread ends.
+class mac_cache {
+public:
+    EVP_MAC_CTX* get(const key_ring::key& key) {
+        for (auto& e : entries_)
+            if (CRYPTO_memcmp(e.key.data(), key.bytes.data(), e.key.size()) == 0) return e.ctx;
+        static EVP_MAC* hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+        if (entries_.size() == max_entries) {
+            drop(entries_.front());
+            entries_.erase(entries_.begin());
+        }
+        char digest[] = "SHA256";
+        const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+                                     OSSL_PARAM_construct_end()};
+        EVP_MAC_CTX* ctx = hmac ? EVP_MAC_CTX_new(hmac) : nullptr;
+        if (!ctx || EVP_MAC_init(ctx, key.bytes.data(), key.bytes.size(), params) != 1) {
+            EVP_MAC_CTX_free(ctx);
+            throw std::runtime_error("HMAC-SHA256 setup failed");
+        }
+        entries_.push_back({key.bytes, ctx});
+        return ctx;
+    }
+    ~mac_cache() {
+        for (auto& e : entries_) drop(e);
+    }
+
+private:
+    struct entry {
+        std::array<unsigned char, 32> key;
+        EVP_MAC_CTX* ctx;
+    };
+    static void drop(entry& e) {
+        OPENSSL_cleanse(e.key.data(), e.key.size());
+        EVP_MAC_CTX_free(e.ctx);
+    }
+    static constexpr std::size_t max_entries = 8;
+    std::vector<entry> entries_;
+};
+
 std::string mac(const key_ring::key& key, std::string_view text) {
+    thread_local mac_cache cache;
+    EVP_MAC_CTX* ctx = cache.get(key);
     unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    HMAC(EVP_sha256(), key.bytes.data(), static_cast<int>(key.bytes.size()),
-         reinterpret_cast<const unsigned char*>(text.data()), text.size(), out, &n);
+    std::size_t n = 0;
+    // A null key restarts the MAC with the key already set.
+    if (EVP_MAC_init(ctx, nullptr, 0, nullptr) != 1 ||
+        EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(text.data()), text.size()) != 1 ||
+        EVP_MAC_final(ctx, out, &n, sizeof out) != 1)
+        throw std::runtime_error("HMAC-SHA256 failed");
     return std::string(reinterpret_cast<const char*>(out), n);
 }
 

@@ -6,6 +6,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include "common/crypto/identity_assertion.hpp"
 #include "common/crypto/key_ring.hpp"
 #include "common/session/session.hpp"
 #include "common/session/session_cookie.hpp"
@@ -67,6 +68,18 @@ void SessionSeal(benchmark::State& state) {
     }
 }
 BENCHMARK(SessionSeal);
+
+// The identity assertion the gateway signs for every proxied request of an account.
+void AssertionSign(benchmark::State& state) {
+    auto keys = ring();
+    const identity_fields who{7, 1001, "ada@example.com", "legacy", "0123456789abcdef0123456789abcdef", 0};
+    const auto now = std::chrono::system_clock::now();
+    for (auto _ : state) {
+        auto value = sign_identity_assertion(*keys, who, now);
+        benchmark::DoNotOptimize(value);
+    }
+}
+BENCHMARK(AssertionSign);
 
 }  // namespace
 }  // namespace gangway
