@@ -114,6 +114,7 @@ struct database_config {
     std::size_t pool_size = 4;  // connections, each with its own worker thread
     std::chrono::milliseconds connect_timeout{3'000};
     std::chrono::milliseconds query_timeout{5'000};
+    bool operator==(const database_config&) const = default;
 };
 
 struct placement_config {

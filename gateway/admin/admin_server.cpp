@@ -156,9 +156,11 @@ net::awaitable<void> serve_admin_connection(const admin_routes& routes, runtime&
         auto q = target.find('?');
         admin_request ar{std::string(req.method_string()), std::string(target.substr(0, q)),
                          q == std::string_view::npos ? "" : std::string(target.substr(q + 1)),
-                         req.body()};
-        auto reply = co_await routes.dispatch(std::move(ar),
-                                              std::string(req[http::field::authorization]));
+                         req.body(), {}};
+        // Named, not temporaries inside the co_await: GCC 12 mishandles the lifetime of
+        // temporaries that own memory in a co_await expression.
+        std::string authorization(req[http::field::authorization]);
+        auto reply = co_await routes.dispatch(std::move(ar), std::move(authorization));
         http::response<http::string_body> res{static_cast<http::status>(reply.status), 11};
         res.set(http::field::content_type, reply.content_type);
         res.set(http::field::cache_control, "no-store");

@@ -30,9 +30,11 @@ std::vector<std::string> listener_changes(const config& old_cfg, const config& n
     check(true, true, &old_cfg.admin.listen, &new_cfg.admin.listen, "admin.listen");
     if (o.worker_threads != n.worker_threads)
         errors.push_back("server.worker_threads: cannot change on reload; restart the gateway");
-    if (old_cfg.database.has_value() != new_cfg.database.has_value() ||
-        old_cfg.sites.self != new_cfg.sites.self)
-        errors.push_back("database, site.name: cannot change on reload; restart the gateway");
+    // The database pool and placement cache live for the whole process.
+    if (old_cfg.database != new_cfg.database)
+        errors.push_back("database: cannot change on reload; restart the gateway");
+    if (old_cfg.sites.self != new_cfg.sites.self)
+        errors.push_back("site.name: cannot change on reload; restart the gateway");
     return errors;
 }
 

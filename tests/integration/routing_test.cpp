@@ -208,5 +208,18 @@ TEST_F(Routing, CookiesSealedWithARotatedOutKeyStillOpen) {
     EXPECT_EQ(old_still.status, 200);
 }
 
+TEST_F(Routing, AReloadCannotSwitchTheDatabaseOrTheSite) {
+    auto changed = site_.settings({upstream_.port()});
+    for (auto& line : changed.extra["database"])
+        if (line.rfind("name = ", 0) == 0) line = "name = \"elsewhere\"";
+    changed.extra["site"] = {"name = \"aws\""};
+    gateway_->write_config(gateway_->config_text(changed));
+    auto reload = gateway_->admin("POST", "/admin/v1/reload", true);
+    EXPECT_EQ(reload.status, 422u);
+    EXPECT_NE(reload.body.find("database: cannot change on reload"), std::string::npos) << reload.body;
+    EXPECT_NE(reload.body.find("site.name: cannot change on reload"), std::string::npos) << reload.body;
+    EXPECT_EQ(get("/", page_fields).status, 200);  // the old generation keeps routing
+}
+
 }  // namespace
 }  // namespace gangway::integration

@@ -13,6 +13,14 @@ using namespace std::chrono_literals;
 
 constexpr std::string_view name = "__Host-gangway";
 
+// 100,000 spaces, then `tail`. Out of line: GCC 12 gives a false -Warray-bounds for the same
+// expression inside the initializer list below.
+[[gnu::noinline]] std::string after_spaces(std::string_view tail) {
+    std::string s(100'000, ' ');
+    s.append(tail);
+    return s;
+}
+
 struct find_case {
     std::string header;
     std::optional<std::string> value;  // nullopt: no value for the name
@@ -43,7 +51,7 @@ TEST(SessionCookie, FindsTheOneValueOfTheName) {
         {"__Host-gangway=1; a=2; __Host-gangway=1", std::nullopt},
         {std::string(100'000, ';'), std::nullopt},
         {std::string(100'000, '='), std::nullopt},
-        {std::string(100'000, ' ').append("__Host-gangway=end"), "end"},
+        {after_spaces("__Host-gangway=end"), "end"},
     };
     for (const auto& c : cases) {
         const auto found = find_cookie(c.header, name);
