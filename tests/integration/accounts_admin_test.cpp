@@ -137,5 +137,32 @@ TEST_F(AccountsAdmin, APlacementChangeClosesTheAccountsIdleKeepAliveConnection) 
     EXPECT_FALSE(other.closed_by_peer(300ms));
 }
 
+// A WebSocket of an account holds a request in flight for as long as it is open; locking the
+// account closes it, which is what lets the fence hold.
+TEST(AccountsAdminWebSocket, LockingAnAccountClosesItsWebSocketAndTheFenceThenHolds) {
+    routed_site site;
+    fake_upstream upstream;
+    auto settings = site.settings({upstream.port()});
+    settings.websocket_paths = {"/ws"};
+    gateway_process gateway(settings);
+    ASSERT_TRUE(wait_ready(gateway)) << gateway.stderr_text();
+    ASSERT_EQ(site.accounts(gateway, {"add", "12"}).exit_code, 0);
+    const std::string cookie = routed_site::cookie_field(site.cookie(1, 12, "ws@example.com"));
+    ASSERT_TRUE(wait_until(2s, [&] {
+        return fetch(transport::plain, gateway.plain_port(), {},
+                     simple_request("GET", "/", "Accept: text/html\r\n" + cookie)).status == 200;
+    }));
+    raw_client ws(transport::plain, gateway.plain_port());
+    ws.send(simple_request("GET", "/ws",
+                           "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                           "Sec-WebSocket-Version: 13\r\n" + cookie));
+    ASSERT_EQ(ws.read_response({}, true).status, 101);
+
+    auto locked = site.accounts(gateway, {"lock", "12", "--timeout-ms", "10000"});
+    EXPECT_EQ(locked.exit_code, 0) << locked.err;
+    EXPECT_TRUE(ws.closed_by_peer(3s));
+}
+
 }  // namespace
 }  // namespace gangway::integration
