@@ -143,6 +143,31 @@ struct session_config {
     std::string assertion_keys_file;
 };
 
+// The login flow (issue 4): where the site's users are, what a login may cost, how hard it is
+// throttled. Read with [database]; the table and column names are SQL identifiers.
+struct login_config {
+    std::string users_table = "auth_user";
+    std::string email_column = "email";
+    std::string password_column = "password";  // the stored hash (bcrypt, pbkdf2_sha256, argon2)
+    std::string user_id_column = "id";
+    std::string account_id_column = "account_id";
+    std::string active_column;  // optional boolean column; empty: every user may log in
+    std::size_t max_email_bytes = 254;
+    std::size_t max_password_bytes = 1024;
+    unsigned hash_workers = 2;         // threads verifying passwords
+    std::size_t hash_queue = 64;       // verifications waiting before logins get 503
+    double ip_rate_per_min = 30;       // failed logins refilled per minute, per client IP
+    unsigned ip_burst = 30;
+    double email_rate_per_min = 10;    // per email, wherever the attempts come from
+    unsigned email_burst = 10;
+    bool throttle_shadow = false;      // count what would be limited, limit nothing
+    std::chrono::seconds handoff_ttl{30};  // 1..60
+    std::string reset_path = "/password-reset/";  // the upstream app's reset endpoint (POST)
+    // Keys that seal envelopes between the sites' gateways; same format as the session keys,
+    // the same file on every site.
+    std::string peer_keys_file;
+};
+
 struct log_config {
     std::string level = "info";       // trace|debug|info|warn|error|off
     std::string access_log = "stdout";  // "stdout", "off", or a file path
@@ -161,6 +186,7 @@ struct config {
     std::optional<database_config> database;  // absent: plain proxy, no per-account routing
     placement_config placement;
     session_config session;
+    login_config login;
     log_config log;
 };
 

@@ -602,9 +602,9 @@ public:
         : base_dir_(std::move(base_dir)), problems_(problems) {}
 
     void build(const toml::table& root, config& out) {
-        static constexpr std::array<std::string_view, 13> known{
-            "server",   "admin",   "limits", "timeouts",  "upstream", "identity", "routing",
-            "site",     "sites",   "database", "placement", "session", "log"};
+        static constexpr std::array<std::string_view, 14> known{
+            "server", "admin",    "limits",    "timeouts", "upstream", "identity", "routing",
+            "site",   "sites",    "database",  "placement", "session", "login",    "log"};
         const section_view root_view{&root, ""};
         report_unknown_keys(root_view, known);
         read_server(root_view, out.server);
@@ -619,6 +619,7 @@ public:
         read_database(root_view, out.database);
         read_placement(root_view, out.placement);
         read_session(root_view, out.session);
+        read_login(root_view, out.login);
         read_log(root_view, out.log);
         check_per_account_routing(root_view, out);
     }
@@ -954,6 +955,62 @@ private:
                 out.assertion_keys_file = path->string();
             }
         }
+    }
+
+    void read_login(const section_view& root, login_config& out) {
+        static constexpr std::array<std::string_view, 18> known{
+            "users_table",        "email_column",    "password_column", "user_id_column",
+            "account_id_column",  "active_column",   "max_email_bytes", "max_password_bytes",
+            "hash_workers",       "hash_queue",      "ip_rate_per_min", "ip_burst",
+            "email_rate_per_min", "email_burst",     "throttle_shadow", "handoff_ttl_s",
+            "reset_path",         "peer_keys_file"};
+        const auto login = section(root, "login", known);
+        if (!login) return;
+        for (auto [key, field] : {std::pair{"users_table", &out.users_table},
+                                  {"email_column", &out.email_column},
+                                  {"password_column", &out.password_column},
+                                  {"user_id_column", &out.user_id_column},
+                                  {"account_id_column", &out.account_id_column},
+                                  {"active_column", &out.active_column}}) {
+            if (auto name = read_identifier(*login, key)) *field = *name;
+        }
+        read_integer(*login, "max_email_bytes", 3, 254, out.max_email_bytes);
+        read_integer(*login, "max_password_bytes", 8, 4096, out.max_password_bytes);
+        read_integer(*login, "hash_workers", 1, 64, out.hash_workers);
+        read_integer(*login, "hash_queue", 1, 100'000, out.hash_queue);
+        read_rate(*login, "ip_rate_per_min", out.ip_rate_per_min);
+        read_integer(*login, "ip_burst", 1, 1'000'000, out.ip_burst);
+        read_rate(*login, "email_rate_per_min", out.email_rate_per_min);
+        read_integer(*login, "email_burst", 1, 1'000'000, out.email_burst);
+        if (const toml::node* shadow = login->get("throttle_shadow")) {
+            if (const auto* b = shadow->as_boolean()) out.throttle_shadow = b->get();
+            else add(shadow, login->key_path("throttle_shadow"), "must be true or false");
+        }
+        std::int64_t ttl = out.handoff_ttl.count();
+        read_integer(*login, "handoff_ttl_s", 1, 60, ttl);
+        out.handoff_ttl = std::chrono::seconds{ttl};
+        if (login->get("reset_path")) {
+            std::vector<std::string> reset{out.reset_path};
+            read_path_prefixes(*login, "reset_path", reset, true);
+            if (!reset.empty()) out.reset_path = reset.front();
+        }
+        if (login->get("peer_keys_file")) {
+            if (const auto path = read_readable_file(*login, "peer_keys_file")) out.peer_keys_file = path->string();
+        }
+    }
+
+    // A rate per minute: a positive number (integer or float) up to a million.
+    void read_rate(const section_view& s, std::string_view key, double& out) {
+        const toml::node* node = s.get(key);
+        if (!node) return;
+        std::optional<double> value;
+        if (const auto* f = node->as_floating_point()) value = f->get();
+        if (const auto* i = node->as_integer()) value = static_cast<double>(i->get());
+        if (!value || !(*value > 0) || *value > 1'000'000) {
+            add(node, s.key_path(key), "must be a number > 0 and <= 1000000");
+            return;
+        }
+        out = *value;
     }
 
     // With a database the gateway routes per account, which needs to know its own site, the

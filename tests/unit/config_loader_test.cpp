@@ -1138,5 +1138,56 @@ login_path = "signin"
               (error_list{"routing.login_path: must start with \"/\""}));
 }
 
+
+TEST_F(ConfigLoader, LoginSectionIsRead) {
+    write_file("peer.keys", "p1 AAAA\n");
+    const config_result ok = parse(with(minimal_config, R"(
+[login]
+users_table = "accounts_user"
+email_column = "email_address"
+active_column = "is_active"
+max_password_bytes = 512
+hash_workers = 4
+ip_rate_per_min = 12.5
+email_burst = 5
+throttle_shadow = true
+handoff_ttl_s = 20
+reset_path = "/accounts/password/reset/"
+peer_keys_file = "peer.keys"
+)"));
+    ASSERT_TRUE(ok.errors.empty()) << ::testing::PrintToString(error_strings(ok));
+    const login_config& l = ok.value->login;
+    EXPECT_EQ(l.users_table, "accounts_user");
+    EXPECT_EQ(l.email_column, "email_address");
+    EXPECT_EQ(l.password_column, "password");
+    EXPECT_EQ(l.active_column, "is_active");
+    EXPECT_EQ(l.max_password_bytes, 512u);
+    EXPECT_EQ(l.hash_workers, 4u);
+    EXPECT_DOUBLE_EQ(l.ip_rate_per_min, 12.5);
+    EXPECT_EQ(l.email_burst, 5u);
+    EXPECT_TRUE(l.throttle_shadow);
+    EXPECT_EQ(l.handoff_ttl, std::chrono::seconds{20});
+    EXPECT_EQ(l.reset_path, "/accounts/password/reset/");
+    EXPECT_EQ(l.peer_keys_file, in_dir("peer.keys"));
+}
+
+TEST_F(ConfigLoader, LoginKeysAreChecked) {
+    EXPECT_EQ(errors_of(with(minimal_config, R"(
+[login]
+users_table = "users; DROP TABLE x"
+ip_rate_per_min = 0
+email_rate_per_min = "fast"
+throttle_shadow = 1
+handoff_ttl_s = 600
+reset_path = "reset"
+)")),
+              (error_list{"login.users_table: must be 1..64 characters of A-Z a-z 0-9 _ $ -",
+                          "login.ip_rate_per_min: must be a number > 0 and <= 1000000",
+                          "login.email_rate_per_min: must be a number > 0 and <= 1000000",
+                          "login.throttle_shadow: must be true or false",
+                          "login.handoff_ttl_s: must be an integer 1..60",
+                          "login.reset_path: must start with \"/\""}));
+}
+
 }  // namespace
 }  // namespace gangway
