@@ -102,8 +102,8 @@ std::string seal(const key_ring& keys, std::string_view purpose, std::string_vie
 }
 
 std::optional<std::string> open_sealed(const key_ring& keys, std::string_view purpose,
-                                       std::string_view sealed) {
-    if (sealed.size() > max_sealed_bytes) return std::nullopt;
+                                       std::string_view sealed, std::size_t max_bytes) {
+    if (sealed.size() > max_bytes) return std::nullopt;
     const auto raw = base64url_decode(sealed);
     if (!raw || raw->size() < 2 || static_cast<unsigned char>((*raw)[0]) != format_version)
         return std::nullopt;

@@ -15,12 +15,15 @@ namespace gangway {
 // value sealed for one purpose never opens as another.
 std::string seal(const key_ring& keys, std::string_view purpose, std::string_view plaintext);
 
+// The longest sealed value open_sealed() looks at by default (cookies and tokens).
+inline constexpr std::size_t max_sealed_bytes = 4096;
+
 // The plaintext, or nullopt for anything that is not a value sealed by one of the ring's keys
 // for this purpose: bad base64, truncated, unknown key id, modified byte, wrong purpose, or
-// longer than max_sealed_bytes.
+// longer than max_bytes (envelopes between gateways carry more than cookies and pass their
+// own bound).
 std::optional<std::string> open_sealed(const key_ring& keys, std::string_view purpose,
-                                       std::string_view sealed);
-
-inline constexpr std::size_t max_sealed_bytes = 4096;
+                                       std::string_view sealed,
+                                       std::size_t max_bytes = max_sealed_bytes);
 
 }  // namespace gangway

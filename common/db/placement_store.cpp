@@ -8,6 +8,8 @@
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 
+#include "common/db/transaction.hpp"
+
 namespace gangway {
 namespace {
 
@@ -47,29 +49,6 @@ std::vector<placement_row> read_placements(sql::PreparedStatement& st) {
     while (r->next()) out.push_back(read_placement(*r));
     return out;
 }
-
-// Rolls back unless committed, so an exception never leaves a transaction open on a pooled
-// connection.
-class transaction {
-public:
-    explicit transaction(sql::Connection& c) : c_(c) { c_.setAutoCommit(false); }
-    ~transaction() {
-        try {
-            if (!done_) c_.rollback();
-            c_.setAutoCommit(true);
-        } catch (const sql::SQLException&) {
-        }
-    }
-    void commit() {
-        c_.commit();
-        done_ = true;
-    }
-
-private:
-    sql::Connection& c_;
-    bool done_ = false;
-};
-
 std::optional<placement_row> locked_row(sql::Connection& c, std::uint64_t account_id) {
     statement st(c.prepareStatement(select_placements(" WHERE account_id = ? FOR UPDATE")));
     st->setUInt64(1, account_id);

@@ -11,6 +11,7 @@
 namespace gangway {
 namespace embedded {
 extern const std::string_view migration_0001;
+extern const std::string_view migration_0002;
 }  // namespace embedded
 
 namespace {
@@ -49,7 +50,8 @@ void ensure_version_table(sql::Connection& c) {
 }  // namespace
 
 const std::vector<migration>& known_migrations() {
-    static const std::vector<migration> all{{1, "0001_placement", embedded::migration_0001}};
+    static const std::vector<migration> all{{1, "0001_placement", embedded::migration_0001},
+                                            {2, "0002_handoff", embedded::migration_0002}};
     return all;
 }
 

@@ -40,10 +40,10 @@ TEST(SchemaMigrations, InitOnAnEmptyDatabaseCreatesEveryTable) {
     EXPECT_EQ(r.value->version_after, known_migrations().back().version);
     EXPECT_EQ(r.value->applied.size(), known_migrations().size());
     EXPECT_EQ(gangway_tables(pool),
-              (std::vector<std::string>{"gangway_instance", "gangway_instance_inflight",
-                                        "gangway_placement", "gangway_placement_audit",
-                                        "gangway_placement_sequence", "gangway_revoked_session",
-                                        "gangway_schema_version"}));
+              (std::vector<std::string>{"gangway_handoff", "gangway_instance",
+                                        "gangway_instance_inflight", "gangway_placement",
+                                        "gangway_placement_audit", "gangway_placement_sequence",
+                                        "gangway_revoked_session", "gangway_schema_version"}));
     auto sequence = pool.run_blocking([](sql::Connection& c) {
         std::unique_ptr<sql::Statement> st(c.createStatement());
         std::unique_ptr<sql::ResultSet> rs(
