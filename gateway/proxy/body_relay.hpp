@@ -21,6 +21,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include "gateway/proxy/io_watchdog.hpp"
 #include "gateway/proxy/wire_head.hpp"
 
 namespace gangway {
@@ -40,21 +41,22 @@ struct relay_result {
     boost::beast::error_code ec;
 };
 
-// Reads the next body piece into `piece`. After it, the parser's body points at the bytes
-// read (possibly none) and says whether more will follow.
-template <class In, class DynamicBuffer, bool IsRequest>
+// Reads the next body piece into `piece`, within `deadline` (kept by `watch`). After it, the
+// parser's body points at the bytes read (possibly none) and says whether more will follow.
+template <class In, class DynamicBuffer, bool IsRequest, class Allocator>
 boost::asio::awaitable<boost::beast::error_code> read_body_piece(
     In& in, DynamicBuffer& in_buffer,
-    boost::beast::http::parser<IsRequest, boost::beast::http::buffer_body>& p, char* piece,
-    std::size_t piece_size, std::chrono::milliseconds deadline) {
+    boost::beast::http::parser<IsRequest, boost::beast::http::buffer_body, Allocator>& p, char* piece,
+    std::size_t piece_size, std::chrono::milliseconds deadline, io_watchdog& watch) {
     namespace http = boost::beast::http;
     auto& body = p.get().body();
     body.data = piece;
     body.size = piece_size;
     boost::beast::error_code ec;
-    boost::beast::get_lowest_layer(in).expires_after(deadline);
+    watch.arm(boost::beast::get_lowest_layer(in), deadline);
     co_await http::async_read_some(in, in_buffer, p,
                                    boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    ec = watch.outcome(ec);
     if (ec == http::error::need_buffer) ec = {};
     body.size = piece_size - body.size;
     // A read can end with no body bytes (say, after a chunk-size line). Beast's chunked
@@ -73,13 +75,13 @@ inline relay_status classify_read_error(const boost::beast::error_code& ec) {
 // Writes `head` (serialised, not yet sent) and then the body, piece by piece, in `framing`.
 // `first_piece_loaded` says the parser's body already holds a piece read by read_body_piece
 // that must be written first. Head, chunk-size line, data and chunk end go out in one gathered
-// write per piece.
-template <class In, class DynamicBuffer, class Out, bool IsRequest>
+// write per piece. `watch` keeps the deadlines.
+template <class In, class DynamicBuffer, class Out, bool IsRequest, class Allocator>
 boost::asio::awaitable<relay_result> relay_body(
     In& in, DynamicBuffer& in_buffer,
-    boost::beast::http::parser<IsRequest, boost::beast::http::buffer_body>& p, Out& out,
+    boost::beast::http::parser<IsRequest, boost::beast::http::buffer_body, Allocator>& p, Out& out,
     const std::string& head, body_framing framing, char* piece, std::size_t piece_size,
-    relay_deadlines deadlines, bool first_piece_loaded) {
+    relay_deadlines deadlines, bool first_piece_loaded, io_watchdog& watch) {
     namespace net = boost::asio;
     static constexpr std::string_view crlf = "\r\n";
     static constexpr std::string_view last_chunk = "0\r\n\r\n";
@@ -92,7 +94,7 @@ boost::asio::awaitable<relay_result> relay_body(
         if (!loaded) {
             if (!p.is_done()) {
                 result.ec = co_await read_body_piece(in, in_buffer, p, piece, piece_size,
-                                                     deadlines.read);
+                                                     deadlines.read, watch);
                 if (result.ec) {
                     result.status = classify_read_error(result.ec);
                     co_return result;
@@ -118,9 +120,10 @@ boost::asio::awaitable<relay_result> relay_body(
         if (last && framing == body_framing::chunked) parts[n++] = net::buffer(last_chunk);
         result.body_bytes += body.size;
         if (n) {
-            boost::beast::get_lowest_layer(out).expires_after(deadlines.write);
+            watch.arm(boost::beast::get_lowest_layer(out), deadlines.write);
             co_await net::async_write(out, std::span(parts.data(), n),
                                       net::redirect_error(net::use_awaitable, result.ec));
+            result.ec = watch.outcome(result.ec);
             if (result.ec) {
                 result.status = result.ec == boost::beast::error::timeout
                                     ? relay_status::write_timeout
@@ -136,13 +139,15 @@ boost::asio::awaitable<relay_result> relay_body(
 // Relays a body of known length without the parser: bytes already buffered are written from
 // the buffer, the rest is read straight into `piece` and written from there, so no byte is
 // copied in user space. Reads never go past the body's end, so pipelined bytes stay unread.
-// Writes `head` first (with the first bytes, or alone for an empty body).
+// Writes `head` first (with the first bytes, or alone for an empty body). `watch` keeps the
+// deadlines.
 template <class In, class DynamicBuffer, class Out>
 boost::asio::awaitable<relay_result> relay_sized_body(In& in, DynamicBuffer& in_buffer,
                                                       std::uint64_t length, Out& out,
                                                       const std::string& head, char* piece,
                                                       std::size_t piece_size,
-                                                      relay_deadlines deadlines) {
+                                                      relay_deadlines deadlines,
+                                                      io_watchdog& watch) {
     namespace net = boost::asio;
     relay_result result;
     bool head_sent = false;
@@ -155,9 +160,10 @@ boost::asio::awaitable<relay_result> relay_sized_body(In& in, DynamicBuffer& in_
             data = net::buffer(net::buffer(in_buffer.data()).data(), from_buffer);
         } else if (remaining) {
             auto want = static_cast<std::size_t>(std::min<std::uint64_t>(piece_size, remaining));
-            boost::beast::get_lowest_layer(in).expires_after(deadlines.read);
+            watch.arm(boost::beast::get_lowest_layer(in), deadlines.read);
             auto n = co_await in.async_read_some(net::buffer(piece, want),
                                                  net::redirect_error(net::use_awaitable, result.ec));
+            result.ec = watch.outcome(result.ec);
             if (result.ec) {
                 result.status = classify_read_error(result.ec);
                 co_return result;
@@ -166,9 +172,10 @@ boost::asio::awaitable<relay_result> relay_sized_body(In& in, DynamicBuffer& in_
         }
         std::array<net::const_buffer, 2> parts{net::buffer(head), data};
         auto first = head_sent ? 1u : 0u;
-        boost::beast::get_lowest_layer(out).expires_after(deadlines.write);
+        watch.arm(boost::beast::get_lowest_layer(out), deadlines.write);
         co_await net::async_write(out, std::span(parts.data() + first, parts.size() - first),
                                   net::redirect_error(net::use_awaitable, result.ec));
+        result.ec = watch.outcome(result.ec);
         if (result.ec) {
             result.status = result.ec == boost::beast::error::timeout ? relay_status::write_timeout
                                                                       : relay_status::write_failed;

@@ -17,20 +17,23 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 
+#include "gateway/proxy/io_watchdog.hpp"
+
 namespace gangway {
 
 // Copies bytes from `from` to `to` until either side fails, closes, or stays silent for
-// `idle`.
+// `idle`. Each direction has its own watchdog: both wait at the same time.
 template <class From, class To>
 boost::asio::awaitable<void> pump_bytes(From& from, To& to, std::chrono::milliseconds idle) {
+    io_watchdog watch{co_await boost::asio::this_coro::executor};
     std::array<char, 16 * 1024> chunk;
     boost::system::error_code ec;
     auto use_ec = boost::asio::redirect_error(boost::asio::use_awaitable, ec);
     for (;;) {
-        boost::beast::get_lowest_layer(from).expires_after(idle);
+        watch.arm(boost::beast::get_lowest_layer(from), idle);
         auto n = co_await from.async_read_some(boost::asio::buffer(chunk), use_ec);
         if (ec) co_return;
-        boost::beast::get_lowest_layer(to).expires_after(idle);
+        watch.arm(boost::beast::get_lowest_layer(to), idle);
         co_await boost::asio::async_write(to, boost::asio::buffer(chunk.data(), n), use_ec);
         if (ec) co_return;
     }
@@ -45,8 +48,8 @@ boost::asio::awaitable<void> run_tunnel(A& a, B& b, std::chrono::milliseconds id
     bool finished = false;
     auto close_both = [&] {
         boost::system::error_code ignored;
-        boost::beast::get_lowest_layer(a).socket().close(ignored);
-        boost::beast::get_lowest_layer(b).socket().close(ignored);
+        boost::beast::get_lowest_layer(a).close(ignored);
+        boost::beast::get_lowest_layer(b).close(ignored);
     };
     boost::asio::co_spawn(executor, pump_bytes(a, b, idle), [&](std::exception_ptr) {
         finished = true;

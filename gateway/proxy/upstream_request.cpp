@@ -35,8 +35,8 @@ bool hop_by_hop(http::field f) noexcept {
 // Field names listed in the Connection headers (RFC 9110 7.6.1), copied out because erasing
 // fields invalidates views into them. "close" and "keep-alive" name no field we keep, so the
 // usual case allocates nothing.
-template <bool IsRequest>
-std::vector<std::string> connection_options(const http::header<IsRequest>& head) {
+template <bool IsRequest, class Fields>
+std::vector<std::string> connection_options(const http::header<IsRequest, Fields>& head) {
     std::vector<std::string> names;
     auto [first, last] = head.equal_range(http::field::connection);
     for (auto it = first; it != last; ++it)
@@ -54,8 +54,8 @@ bool named_in(std::string_view name, const std::vector<std::string>& names) noex
 
 // One pass over the fields: erases hop-by-hop fields, fields named in Connection, and those
 // `also_drop` picks.
-template <bool IsRequest, class Predicate>
-void strip_fields(http::header<IsRequest>& head, Predicate also_drop) {
+template <bool IsRequest, class Fields, class Predicate>
+void strip_fields(http::header<IsRequest, Fields>& head, Predicate also_drop) {
     auto options = connection_options(head);
     for (auto it = head.begin(); it != head.end();) {
         bool drop = hop_by_hop(it->name()) || also_drop(*it) ||
@@ -68,10 +68,9 @@ void strip_fields(http::header<IsRequest>& head, Predicate also_drop) {
 constexpr std::array<std::string_view, 5> gateway_set_fields{
     "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Real-IP", "X-Request-Id"};
 
-}  // namespace
-
-void rebuild_upstream_request(request_head& head, const forwarding_facts& facts,
-                              const identity_config& identity) {
+template <class Fields>
+void rebuild_request(http::request_header<Fields>& head, const forwarding_facts& facts,
+                     const identity_config& identity) {
     std::string host{head[http::field::host]};
     strip_fields(head, [&](const auto& f) {
         if (f.name() == http::field::expect || f.name() == http::field::forwarded) return true;
@@ -94,13 +93,34 @@ void rebuild_upstream_request(request_head& head, const forwarding_facts& facts,
     }
 }
 
-void rebuild_client_response(response_head& head, bool keep_upgrade) {
+template <class Fields>
+void rebuild_response(http::response_header<Fields>& head, bool keep_upgrade) {
     std::string upgrade{keep_upgrade ? head[http::field::upgrade] : std::string_view{}};
     strip_fields(head, [](const auto&) { return false; });
     if (keep_upgrade) {
         head.insert(http::field::connection, "upgrade");
         head.insert(http::field::upgrade, upgrade.empty() ? std::string("websocket") : upgrade);
     }
+}
+
+}  // namespace
+
+void rebuild_upstream_request(request_head& head, const forwarding_facts& facts,
+                              const identity_config& identity) {
+    rebuild_request(head, facts, identity);
+}
+
+void rebuild_upstream_request(arena_request_head& head, const forwarding_facts& facts,
+                              const identity_config& identity) {
+    rebuild_request(head, facts, identity);
+}
+
+void rebuild_client_response(response_head& head, bool keep_upgrade) {
+    rebuild_response(head, keep_upgrade);
+}
+
+void rebuild_client_response(arena_response_head& head, bool keep_upgrade) {
+    rebuild_response(head, keep_upgrade);
 }
 
 bool well_formed_request_id(std::string_view id) noexcept {

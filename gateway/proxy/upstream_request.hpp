@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory_resource>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,12 @@ namespace gangway {
 
 using request_head = boost::beast::http::request_header<>;
 using response_head = boost::beast::http::response_header<>;
+
+// The heads as the proxy parses them: their fields come from an arena that lives for one
+// exchange (see connection.cpp) instead of one heap allocation and one free per field.
+using arena_fields = boost::beast::http::basic_fields<std::pmr::polymorphic_allocator<char>>;
+using arena_request_head = boost::beast::http::request_header<arena_fields>;
+using arena_response_head = boost::beast::http::response_header<arena_fields>;
 
 // What the gateway knows about the client connection that the upstream should learn.
 struct forwarding_facts {
@@ -29,10 +36,13 @@ struct forwarding_facts {
 // Connection: upgrade and Upgrade.
 void rebuild_upstream_request(request_head& head, const forwarding_facts& facts,
                               const identity_config& identity);
+void rebuild_upstream_request(arena_request_head& head, const forwarding_facts& facts,
+                              const identity_config& identity);
 
 // Removes hop-by-hop fields and framing from an upstream response head before it goes to the
 // client (the caller sets fresh framing). `keep_upgrade` keeps the 101 handshake fields.
 void rebuild_client_response(response_head& head, bool keep_upgrade);
+void rebuild_client_response(arena_response_head& head, bool keep_upgrade);
 
 // True for 1..128 characters of [A-Za-z0-9._:-]: safe to log and to pass on.
 bool well_formed_request_id(std::string_view id) noexcept;

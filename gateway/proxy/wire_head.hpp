@@ -14,7 +14,9 @@ enum class body_framing { none, raw, chunked };
 // per field instead of a buffer sequence of four pieces per field. Always HTTP/1.1 towards the
 // upstream; the response keeps the version set on it.
 void serialize_head(const request_head& head, std::string& out);
+void serialize_head(const arena_request_head& head, std::string& out);
 void serialize_head(const response_head& head, std::string& out);
+void serialize_head(const arena_response_head& head, std::string& out);
 
 // "1a2b\r\n" for a chunk of `size` bytes, written into `out` (at least 18 bytes); returns its
 // length.

@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <limits>
+#include <memory_resource>
 #include <optional>
 #include <string>
 
@@ -12,7 +13,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_static_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -30,6 +30,7 @@
 #include "gateway/server/account_services.hpp"
 #include "gateway/proxy/body_buffer.hpp"
 #include "gateway/proxy/body_relay.hpp"
+#include "gateway/proxy/io_watchdog.hpp"
 #include "gateway/proxy/tunnel.hpp"
 #include "gateway/proxy/upstream_request.hpp"
 #include "gateway/server/chunked_body_check.hpp"
@@ -109,15 +110,53 @@ struct exchange {
 // The upstream's answer being read: its parser and the bytes read ahead of it.
 // The read buffer lives in a pooled 64 KiB block: Beast sizes each read by the buffer's free
 // capacity, so a small dynamic buffer would relay large bodies 512 bytes at a time.
+//
+// The head's fields are allocated from `arena` (a bump allocator over `arena_space`, spilling
+// to the heap only for unusually large heads) instead of one malloc and free per field. Every
+// new parser (one per 1xx answer) empties the arena first, so it never holds more than one
+// head.
 struct upstream_answer {
+    using parser_type =
+        http::response_parser<http::buffer_body, std::pmr::polymorphic_allocator<char>>;
+
+    parser_type& fresh_parser() {
+        parser.reset();
+        arena.release();
+        return parser.emplace(std::piecewise_construct, std::make_tuple(),
+                              std::make_tuple(std::pmr::polymorphic_allocator<char>(&arena)));
+    }
+
     body_buffer block;
     beast::flat_static_buffer_base buffer{block.data(), body_buffer::size};
-    std::optional<http::response_parser<http::buffer_body>> parser;
+    std::array<std::byte, 4096> arena_space;
+    std::pmr::monotonic_buffer_resource arena{arena_space.data(), arena_space.size()};
+    std::optional<parser_type> parser;  // after `arena`: destroyed before it
 };
 
-// An upstream connection for one exchange.
+// The client's request head being parsed. Its fields come from `arena`, as upstream_answer's
+// do (see there); the arena lives as long as the exchange.
+struct client_request {
+    using parser_type =
+        http::request_parser<http::buffer_body, std::pmr::polymorphic_allocator<char>>;
+
+    std::array<std::byte, 4096> arena_space;
+    std::pmr::monotonic_buffer_resource arena{arena_space.data(), arena_space.size()};
+    parser_type parser{std::piecewise_construct, std::make_tuple(),
+                       std::make_tuple(std::pmr::polymorphic_allocator<char>(&arena))};
+};
+
+// An upstream connection for one exchange. The watchdog forgets the socket with it, so a
+// deadline never fires on a socket that is gone.
 struct upstream_lease {
-    std::optional<beast::tcp_stream> stream;
+    explicit upstream_lease(io_watchdog& w) : watch(w) {}
+    ~upstream_lease() {
+        if (stream) watch.disarm(*stream);
+    }
+    upstream_lease(const upstream_lease&) = delete;
+    upstream_lease& operator=(const upstream_lease&) = delete;
+
+    io_watchdog& watch;
+    std::optional<tcp::socket> stream;
     std::size_t server = 0;
     bool reused = false;
 };
@@ -126,9 +165,13 @@ template <class Stream>
 class client_session {
 public:
     client_session(runtime& rt, Stream stream, bool tls)
-        : rt_(rt), stream_(std::move(stream)), tls_(tls), buffer_(1024 * 1024) {
+        : rt_(rt),
+          stream_(std::move(stream)),
+          tls_(tls),
+          buffer_(1024 * 1024),
+          watch_(beast::get_lowest_layer(stream_).get_executor()) {
         beast::error_code ec;
-        auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+        auto ep = beast::get_lowest_layer(stream_).remote_endpoint(ec);
         client_ip_ = ec ? std::string("unknown") : ep.address().to_string();
         connection_id_ = std::to_string(rt_.next_connection_id());
     }
@@ -146,18 +189,21 @@ public:
 private:
     enum class head_status { complete, closed, too_large };
 
-    beast::tcp_stream& socket_layer() { return beast::get_lowest_layer(stream_); }
+    tcp::socket& socket_layer() { return beast::get_lowest_layer(stream_); }
+
+    // Bounds the next operation on the client connection.
+    void client_deadline(std::chrono::milliseconds timeout) { watch_.arm(socket_layer(), timeout); }
 
     std::string_view buffered() const {
         return {static_cast<const char*>(buffer_.data().data()), buffer_.size()};
     }
 
     net::awaitable<bool> handshake() {
-        if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+        if constexpr (std::is_same_v<Stream, tcp::socket>) {
             co_return true;
         } else {
             beast::error_code ec;
-            socket_layer().expires_after(rt_.current()->cfg->timeouts.tls_handshake);
+            client_deadline(rt_.current()->cfg->timeouts.tls_handshake);
             co_await stream_.async_handshake(net::ssl::stream_base::server, use_ec(ec));
             co_return !ec;
         }
@@ -176,8 +222,7 @@ private:
             scanned = bytes.size();
             if (bytes.size() >= cfg.limits.max_header_bytes) co_return head_status::too_large;
             if (bytes.empty() && rt_.draining()) co_return head_status::closed;
-            socket_layer().expires_after(bytes.empty() && !first ? cfg.timeouts.idle
-                                                                 : cfg.timeouts.header_read);
+            client_deadline(bytes.empty() && !first ? cfg.timeouts.idle : cfg.timeouts.header_read);
             beast::error_code ec;
             auto room = std::min(head_read_bytes, cfg.limits.max_header_bytes - bytes.size() + 4);
             auto n = co_await stream_.async_read_some(buffer_.prepare(room), use_ec(ec));
@@ -216,7 +261,8 @@ private:
     // connection may carry another request.
     net::awaitable<bool> proxy(exchange& ex, std::size_t head_bytes) {
         const config& cfg = *ex.gen->cfg;
-        http::request_parser<http::buffer_body> parser;
+        client_request request;
+        auto& parser = request.parser;
         parser.header_limit(static_cast<std::uint32_t>(cfg.limits.max_header_bytes + 4));
         parser.body_limit(cfg.limits.max_body_bytes);
         beast::error_code ec;
@@ -258,7 +304,7 @@ private:
             // The first chunked piece is read before any upstream is contacted, so a body
             // whose framing is broken from the start reaches no upstream at all.
             ec = co_await read_body_piece(stream_, buffer_, parser, piece.data(), body_buffer::size,
-                                          cfg.timeouts.body_read);
+                                          cfg.timeouts.body_read, watch_);
             if (ec) {
                 auto s = classify_read_error(ec);
                 if (s == relay_status::body_too_large) co_await refuse(ex, gateway_error::body_too_large);
@@ -289,7 +335,7 @@ private:
         }
 
         auto upstream_started = clock_type::now();
-        upstream_lease lease;
+        upstream_lease lease{watch_};
         upstream_answer answer;
         // A pooled connection the upstream closed meanwhile fails at once; a request without
         // a body is then sent again, once, on a new connection (as nginx's proxy_next_upstream).
@@ -308,11 +354,11 @@ private:
             if (request_framing == body_framing::raw)
                 sent = co_await relay_sized_body(stream_, buffer_, *content_length, *lease.stream,
                                                  wire_head_, piece.data(), body_buffer::size,
-                                                 deadlines);
+                                                 deadlines, watch_);
             else
                 sent = co_await relay_body(stream_, buffer_, parser, *lease.stream, wire_head_,
                                            request_framing, piece.data(), body_buffer::size,
-                                           deadlines, piece_loaded);
+                                           deadlines, piece_loaded, watch_);
             ex.bytes_in = sent.body_bytes;
             bool stale = may_retry && lease.reused;
             if (sent.status != relay_status::done) {
@@ -375,7 +421,7 @@ private:
         if (no_body) co_return true;
         static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
         beast::error_code ec;
-        socket_layer().expires_after(ex.gen->cfg->timeouts.body_read);
+        client_deadline(ex.gen->cfg->timeouts.body_read);
         co_await net::async_write(stream_, net::buffer(continue_line), use_ec(ec));
         co_return !ec;
     }
@@ -390,6 +436,7 @@ private:
         bool timed_out = false;
         for (std::size_t attempt = 0; attempt < pool.size(); ++attempt) {
             lease.server = pool.pick();
+            if (lease.stream) watch_.disarm(*lease.stream);
             if (auto idle = allow_idle ? pool.take_idle(lease.server, probe_idle) : std::nullopt) {
                 lease.stream.emplace(std::move(*idle));
                 lease.reused = true;
@@ -398,10 +445,11 @@ private:
             lease.stream.emplace(pool.executor());
             lease.reused = false;
             beast::error_code ec;
-            lease.stream->expires_after(cfg.timeouts.upstream_connect);
+            watch_.arm(*lease.stream, cfg.timeouts.upstream_connect);
             co_await lease.stream->async_connect(pool.endpoint(lease.server), use_ec(ec));
+            ec = watch_.outcome(ec);
             if (!ec) {
-                lease.stream->socket().set_option(tcp::no_delay(true), ec);
+                lease.stream->set_option(tcp::no_delay(true), ec);
                 pool.report_connect_success(lease.server);
                 co_return std::nullopt;
             }
@@ -432,15 +480,16 @@ private:
         beast::error_code ec;
         answer.buffer.clear();
         do {
-            auto& rp = answer.parser.emplace();
+            auto& rp = answer.fresh_parser();
             rp.header_limit(static_cast<std::uint32_t>(
                 std::min(cfg.limits.max_response_header_bytes, body_buffer::size)));
             // Not boost::none: Beast 1.74 compares the length against an empty optional and
             // refuses every response with a Content-Length.
             rp.body_limit(std::numeric_limits<std::uint64_t>::max());
             if (method == http::verb::head) rp.skip(true);
-            lease.stream->expires_after(cfg.timeouts.upstream_response);
+            watch_.arm(*lease.stream, cfg.timeouts.upstream_response);
             co_await http::async_read_header(*lease.stream, answer.buffer, rp, use_ec(ec));
+            ec = watch_.outcome(ec);
         } while (!ec && answer.parser->get().result_int() / 100 == 1 &&
                  answer.parser->get().result_int() != 101);
         co_return ec;
@@ -480,7 +529,7 @@ private:
         serialize_head(res.base(), wire_head_);
         bool complete = false;  // the whole answer was read: the connection may be reused
         if (!body_allowed) {
-            socket_layer().expires_after(cfg.timeouts.body_read);
+            client_deadline(cfg.timeouts.body_read);
             co_await net::async_write(stream_, net::buffer(wire_head_), use_ec(ec));
             if (ec) co_return false;
             if (tunnel) {
@@ -494,12 +543,12 @@ private:
             if (auto cl = rp->content_length()) {
                 got = co_await relay_sized_body(*lease.stream, upstream_buffer, *cl, stream_,
                                                 wire_head_, piece.data(), body_buffer::size,
-                                                deadlines);
+                                                deadlines, watch_);
                 complete = got.status == relay_status::done;
             } else {
                 got = co_await relay_body(*lease.stream, upstream_buffer, *rp, stream_, wire_head_,
                                           framing, piece.data(), body_buffer::size, deadlines,
-                                          false);
+                                          false, watch_);
                 complete = rp->is_done() && !rp->need_eof();
             }
             ex.bytes_out = got.body_bytes;
@@ -512,8 +561,8 @@ private:
             }
         }
         if (rp->keep_alive() && complete && upstream_buffer.size() == 0) {
-            lease.stream->expires_never();
-            ex.gen->upstreams->give_back(lease.server, lease.stream->release_socket());
+            watch_.disarm(*lease.stream);
+            ex.gen->upstreams->give_back(lease.server, std::move(*lease.stream));
         }
         co_return keep;
     }
@@ -524,7 +573,7 @@ private:
         auto* accounts = rt_.accounts();
         if (!accounts || (handle_ && handle_account_ == account_id)) return;
         forget_account();
-        handle_ = std::make_shared<connection_handle>(socket_layer().socket().native_handle());
+        handle_ = std::make_shared<connection_handle>(socket_layer().native_handle());
         handle_->set_busy(true);
         handle_account_ = account_id;
         accounts->connections().add(account_id, handle_);
@@ -537,17 +586,23 @@ private:
         handle_.reset();
     }
 
-    net::awaitable<void> open_tunnel(const config& cfg, beast::tcp_stream& upstream,
+    net::awaitable<void> open_tunnel(const config& cfg, tcp::socket& upstream,
                                      beast::flat_static_buffer_base& upstream_buffer) {
         if (handle_) handle_->set_busy(false);  // a tunnel is closed on a placement change
         beast::error_code ec;
         if (buffer_.size()) {  // the client spoke first, right after its handshake
+            watch_.arm(upstream, cfg.timeouts.body_read);
             co_await net::async_write(upstream, buffer_.data(), use_ec(ec));
             buffer_.consume(buffer_.size());
         }
-        if (!ec && upstream_buffer.size())
+        if (!ec && upstream_buffer.size()) {
+            client_deadline(cfg.timeouts.body_read);
             co_await net::async_write(stream_, upstream_buffer.data(), use_ec(ec));
+        }
         if (ec) co_return;
+        // From here on the tunnel's own watchdogs keep its idle deadlines.
+        watch_.disarm(upstream);
+        watch_.disarm(socket_layer());
         co_await run_tunnel(stream_, upstream, cfg.timeouts.idle);
     }
 
@@ -558,7 +613,7 @@ private:
         res.keep_alive(keep && !rt_.draining());
         res.set("X-Request-Id", ex.request_id);
         beast::error_code ec;
-        socket_layer().expires_after(ex.gen->cfg->timeouts.body_read);
+        client_deadline(ex.gen->cfg->timeouts.body_read);
         co_await http::async_write(stream_, res, use_ec(ec));
         ex.bytes_out = res.body().size();
         finish(ex);
@@ -582,7 +637,7 @@ private:
         res.keep_alive(false);
         if (!ex.request_id.empty()) res.set("X-Request-Id", ex.request_id);
         beast::error_code ec;
-        socket_layer().expires_after(ex.gen->cfg->timeouts.body_read);
+        client_deadline(ex.gen->cfg->timeouts.body_read);
         co_await http::async_write(stream_, res, use_ec(ec));
         finish(ex);
         co_await lingering_close();
@@ -592,19 +647,20 @@ private:
     // kernel does not reset the connection before the client has read our answer.
     net::awaitable<void> lingering_close() {
         beast::error_code ec;
-        if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
-            socket_layer().expires_after(lingering_close_time);
+        if constexpr (!std::is_same_v<Stream, tcp::socket>) {
+            client_deadline(lingering_close_time);
             co_await stream_.async_shutdown(use_ec(ec));
         }
-        socket_layer().socket().shutdown(tcp::socket::shutdown_send, ec);
+        socket_layer().shutdown(tcp::socket::shutdown_send, ec);
         std::array<char, 4096> sink;
         auto deadline = clock_type::now() + lingering_close_time;
         for (std::size_t drained = 0; drained < 256 * 1024 && clock_type::now() < deadline;) {
-            socket_layer().expires_at(deadline);
+            watch_.arm_until(socket_layer(), deadline);
             drained += co_await socket_layer().async_read_some(net::buffer(sink), use_ec(ec));
             if (ec) break;
         }
-        socket_layer().socket().close(ec);
+        watch_.disarm(socket_layer());
+        socket_layer().close(ec);
     }
 
     void finish(exchange& ex) {
@@ -621,6 +677,7 @@ private:
     Stream stream_;
     bool tls_;
     beast::flat_buffer buffer_;
+    io_watchdog watch_;  // deadlines of the client's and the upstream's operations
     std::string wire_head_;  // the head being sent, serialised; reused across requests
     std::string client_ip_;
     std::string connection_id_;
@@ -631,14 +688,14 @@ private:
 }  // namespace
 
 net::awaitable<void> serve_plain_connection(runtime& rt, tcp::socket socket) {
-    client_session<beast::tcp_stream> session{rt, beast::tcp_stream(std::move(socket)), false};
+    client_session<tcp::socket> session{rt, std::move(socket), false};
     co_await session.run();
 }
 
 net::awaitable<void> serve_tls_connection(runtime& rt, tcp::socket socket,
                                           std::shared_ptr<net::ssl::context> tls) {
-    client_session<beast::ssl_stream<beast::tcp_stream>> session{
-        rt, beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls), true};
+    client_session<beast::ssl_stream<tcp::socket>> session{
+        rt, beast::ssl_stream<tcp::socket>(std::move(socket), *tls), true};
     co_await session.run();
 }
 

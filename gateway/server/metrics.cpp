@@ -1,5 +1,8 @@
 #include "gateway/server/metrics.hpp"
 
+#include <array>
+#include <atomic>
+
 #include <prometheus/text_serializer.h>
 
 namespace gangway {
@@ -7,6 +10,23 @@ namespace {
 
 const prometheus::Histogram::BucketBoundaries latency_buckets{
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+
+std::atomic<std::uint64_t> next_instance_id{1};
+
+// Per thread, the last few (status, reason) series used: a request then finds its series
+// without the mutex and the two hash lookups. Reasons have static storage, so their address
+// and length identify them; the same reason text at another address only costs a miss.
+struct cached_request_series {
+    std::uint64_t instance = 0;  // 0: empty slot
+    unsigned status = 0;
+    const char* reason = nullptr;
+    std::size_t reason_size = 0;
+    prometheus::Counter* counter = nullptr;
+    prometheus::Histogram* histogram = nullptr;
+};
+constexpr std::size_t cached_series_per_thread = 8;
+thread_local std::array<cached_request_series, cached_series_per_thread> series_cache{};
+thread_local std::size_t series_cache_next = 0;  // the slot replaced on the next miss
 
 }  // namespace
 
@@ -54,7 +74,8 @@ gateway_metrics::gateway_metrics()
                      .Name("gangway_placement_cache")
                      .Help("Placement cache: age_ms since the last successful refresh (-1: never), "
                            "accounts, bytes, version_seen, database_reachable (1/0)")
-                     .Register(*registry_)) {
+                     .Register(*registry_)),
+      instance_id_(next_instance_id.fetch_add(1, std::memory_order_relaxed)) {
     reloads_.Add({{"result", "applied"}});
     reloads_.Add({{"result", "refused"}});
 }
@@ -69,20 +90,32 @@ void gateway_metrics::set_placement(const placement_snapshot& p) {
 
 void gateway_metrics::count_request(unsigned status, std::string_view reason,
                                     std::chrono::microseconds took) {
-    prometheus::Counter* counter = nullptr;
-    prometheus::Histogram* histogram = nullptr;
-    {
-        std::lock_guard lock(cache_mutex_);
-        auto& c = request_series_[{status, reason}];
-        if (!c)
-            c = &requests_.Add({{"status", std::to_string(status)}, {"reason", std::string(reason)}});
-        auto& h = latency_series_[reason];
-        if (!h) h = &latency_.Add({{"reason", std::string(reason)}}, latency_buckets);
-        counter = c;
-        histogram = h;
-    }
-    counter->Increment();
-    histogram->Observe(static_cast<double>(took.count()) / 1e6);
+    const auto series = request_series(status, reason);
+    series.counter->Increment();
+    series.histogram->Observe(static_cast<double>(took.count()) / 1e6);
+}
+
+gateway_metrics::request_series_pair gateway_metrics::request_series(unsigned status,
+                                                                     std::string_view reason) {
+    for (const auto& c : series_cache)
+        if (c.instance == instance_id_ && c.status == status && c.reason == reason.data() &&
+            c.reason_size == reason.size())
+            return {c.counter, c.histogram};
+    const auto found = request_series_locked(status, reason);
+    series_cache[series_cache_next] = {instance_id_, status,         reason.data(),
+                                       reason.size(), found.counter, found.histogram};
+    series_cache_next = (series_cache_next + 1) % cached_series_per_thread;
+    return found;
+}
+
+gateway_metrics::request_series_pair gateway_metrics::request_series_locked(
+    unsigned status, std::string_view reason) {
+    std::lock_guard lock(cache_mutex_);
+    auto& c = request_series_[{status, reason}];
+    if (!c) c = &requests_.Add({{"status", std::to_string(status)}, {"reason", std::string(reason)}});
+    auto& h = latency_series_[reason];
+    if (!h) h = &latency_.Add({{"reason", std::string(reason)}}, latency_buckets);
+    return {c, h};
 }
 
 void gateway_metrics::count_rejection(std::string_view reason) {

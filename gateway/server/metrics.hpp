@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -53,6 +54,14 @@ public:
     std::string text() const;
 
 private:
+    struct request_series_pair {
+        prometheus::Counter* counter;
+        prometheus::Histogram* histogram;
+    };
+    // The series of (status, reason), from a small per-thread cache, else from the maps below.
+    request_series_pair request_series(unsigned status, std::string_view reason);
+    request_series_pair request_series_locked(unsigned status, std::string_view reason);
+
     struct series_key {
         unsigned status;
         std::string_view reason;
@@ -76,6 +85,9 @@ private:
     prometheus::Gauge& requests_in_flight_;
     prometheus::Family<prometheus::Gauge>& placement_;
 
+    // Tells this instance's entries in the per-thread caches from those of an earlier instance
+    // that lived at the same address (tests build several).
+    const std::uint64_t instance_id_;
     std::mutex cache_mutex_;
     std::unordered_map<series_key, prometheus::Counter*, series_key_hash> request_series_;
     std::unordered_map<std::string_view, prometheus::Histogram*> latency_series_;
