@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "common/crypto/base64url.hpp"
+#include "common/time/clock.hpp"
 
 namespace gangway {
 namespace {
@@ -111,9 +112,6 @@ std::optional<raw_fields> split_fields(std::string_view text) {
     return f;
 }
 
-std::int64_t unix_seconds(std::chrono::system_clock::time_point t) {
-    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
 
 }  // namespace
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 
 namespace gangway {
 
@@ -17,6 +18,11 @@ public:
         return std::chrono::system_clock::now();
     }
 };
+
+// Whole seconds since the epoch, as sealed values carry times.
+inline std::int64_t unix_seconds(std::chrono::system_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
 
 // A clock that only moves when told to (tests).
 class manual_clock final : public clock {

@@ -2,13 +2,13 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
-
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
 
 #include "common/crypto/base64url.hpp"
+#include "common/time/clock.hpp"
+#include "common/crypto/random_id.hpp"
 
 namespace gangway {
 namespace {
@@ -18,16 +18,6 @@ constexpr std::size_t mac_bytes = 32;
 // version, key id length, a 32-character key id, issued_at, MAC; as base64url.
 constexpr std::size_t max_token_chars = (1 + 1 + 32 + 8 + mac_bytes) * 4 / 3 + 2;
 
-bool is_prelogin_id(std::string_view s) {
-    if (s.size() != 32) return false;
-    for (char c : s)
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-    return true;
-}
-
-std::int64_t unix_seconds(std::chrono::system_clock::time_point t) {
-    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
 
 // HMAC-SHA256(key, "csrf" 0x00 | head | prelogin id). The login form is shown and posted a few
 // times per login, so a one-shot MAC (no per-thread keyed contexts) is cheap enough.
@@ -129,21 +119,11 @@ std::optional<std::string> canonical_origin(std::string_view url, bool origin_on
 
 }  // namespace
 
-std::string new_prelogin_id() {
-    unsigned char raw[16];
-    if (RAND_bytes(raw, sizeof raw) != 1) throw std::runtime_error("RAND_bytes failed");
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string id;
-    for (unsigned char b : raw) {
-        id += hex[b >> 4];
-        id += hex[b & 15];
-    }
-    return id;
-}
+std::string new_prelogin_id() { return random_hex_id(); }
 
 std::string csrf_token_for(const key_ring& keys, std::string_view prelogin_id,
                            std::chrono::system_clock::time_point now) {
-    if (!is_prelogin_id(prelogin_id)) throw std::invalid_argument("pre-login id must be 32 hex");
+    if (!is_hex_id(prelogin_id)) throw std::invalid_argument("pre-login id must be 32 hex");
     const key_ring::key& key = keys.newest();
     std::string token;
     token += static_cast<char>(token_version);
@@ -157,7 +137,7 @@ std::string csrf_token_for(const key_ring& keys, std::string_view prelogin_id,
 
 bool csrf_token_valid(const key_ring& keys, std::string_view token, std::string_view prelogin_id,
                       std::chrono::system_clock::time_point now) {
-    if (token.size() > max_token_chars || !is_prelogin_id(prelogin_id)) return false;
+    if (token.size() > max_token_chars || !is_hex_id(prelogin_id)) return false;
     const auto raw = base64url_decode(token);
     if (!raw || raw->size() < 2 || static_cast<unsigned char>((*raw)[0]) != token_version)
         return false;

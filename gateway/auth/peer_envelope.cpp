@@ -1,17 +1,17 @@
 #include "gateway/auth/peer_envelope.hpp"
 
-#include <openssl/rand.h>
-
 #include <stdexcept>
 
 #include "common/crypto/base64url.hpp"
+#include "common/time/clock.hpp"
+#include "common/crypto/binary_record.hpp"
+#include "common/crypto/random_id.hpp"
 
 namespace gangway {
 namespace {
 
 constexpr std::string_view purpose = "envelope";
 constexpr std::size_t message_id_bytes = 16;
-constexpr std::string_view hex_digits = "0123456789abcdef";
 
 bool is_site(std::string_view s) {
     if (s.empty() || s.size() > max_envelope_site_bytes) return false;
@@ -28,67 +28,6 @@ bool is_kind(std::string_view s) {
     return true;
 }
 
-std::string to_hex(std::string_view raw) {
-    std::string out;
-    out.reserve(raw.size() * 2);
-    for (unsigned char b : raw) {
-        out += hex_digits[b >> 4];
-        out += hex_digits[b & 15];
-    }
-    return out;
-}
-
-// 32 lowercase hex characters back to 16 bytes; envelope ids only ever come from to_hex.
-std::string from_hex(std::string_view hex) {
-    std::string out(hex.size() / 2, '\0');
-    for (std::size_t i = 0; i < out.size(); ++i)
-        out[i] = static_cast<char>(hex_digits.find(hex[2 * i]) << 4 | hex_digits.find(hex[2 * i + 1]));
-    return out;
-}
-
-std::int64_t unix_seconds(std::chrono::system_clock::time_point t) {
-    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
-
-void put_uint(std::string& out, std::uint64_t v, int bytes) {
-    for (int i = bytes - 1; i >= 0; --i) out += static_cast<char>((v >> (i * 8)) & 0xff);
-}
-
-void put_text(std::string& out, std::string_view s) {
-    out += static_cast<char>(s.size());
-    out += s;
-}
-
-// Reads the payload field by field; any shortfall marks it bad.
-class reader {
-public:
-    explicit reader(std::string_view data) : data_(data) {}
-    std::uint64_t uint(std::size_t bytes) {
-        if (data_.size() < bytes) return fail();
-        std::uint64_t v = 0;
-        for (std::size_t i = 0; i < bytes; ++i) v = v << 8 | static_cast<unsigned char>(data_[i]);
-        data_.remove_prefix(bytes);
-        return v;
-    }
-    std::string_view raw(std::size_t n) {
-        if (data_.size() < n) return fail(), std::string_view();
-        const std::string_view s = data_.substr(0, n);
-        data_.remove_prefix(n);
-        return s;
-    }
-    std::string_view text() { return raw(static_cast<std::size_t>(uint(1))); }
-    bool ok() const { return ok_; }
-    bool complete() const { return ok_ && data_.empty(); }
-
-private:
-    std::uint64_t fail() {
-        ok_ = false;
-        data_ = {};
-        return 0;
-    }
-    std::string_view data_;
-    bool ok_ = true;
-};
 
 envelope_open_result refuse(envelope_refusal r) { return {std::nullopt, r}; }
 
@@ -108,7 +47,7 @@ std::optional<envelope_refusal> precheck_seal(const key_ring& keys, std::string_
 // The envelope in a payload, or why not: malformed or too_large (a declared body over the limit).
 std::optional<opened_envelope> decode(std::string_view payload, envelope_refusal& why) {
     why = envelope_refusal::malformed;
-    reader in(payload);
+    record_reader in(payload);
     opened_envelope e;
     e.version = static_cast<unsigned char>(in.uint(1));
     if (!in.ok() || e.version != envelope_version) return std::nullopt;
@@ -145,14 +84,12 @@ envelope envelope::fresh(std::string sender, std::string audience, std::string k
     if (ttl < std::chrono::seconds(1) || ttl > max_envelope_ttl)
         throw std::invalid_argument("envelope ttl must be 1..120 s");
     if (body.size() > max_envelope_body_bytes) throw std::length_error("envelope body too large");
-    unsigned char raw[message_id_bytes];
-    if (RAND_bytes(raw, sizeof raw) != 1) throw std::runtime_error("RAND_bytes failed");
     envelope e;
     e.sender_ = std::move(sender);
     e.audience_ = std::move(audience);
     e.issued_at_ = unix_seconds(now);
     e.expires_at_ = e.issued_at_ + ttl.count();
-    e.message_id_ = to_hex(std::string_view(reinterpret_cast<const char*>(raw), sizeof raw));
+    e.message_id_ = random_hex_id();
     e.kind_ = std::move(kind);
     e.body_ = std::move(body);
     return e;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/crypto/identity_assertion.hpp"
+#include "tests/support/test_keys.hpp"
 
 namespace gangway {
 namespace {
@@ -12,10 +13,8 @@ namespace {
 using namespace std::chrono_literals;
 namespace http = boost::beast::http;
 
-std::shared_ptr<const key_ring> ring(const char* id, unsigned char fill) {
-    std::vector<key_ring::key> keys{{id, {}}};
-    keys[0].bytes.fill(fill);
-    return std::make_shared<const key_ring>(std::move(keys));
+std::shared_ptr<const key_ring> ring(const char* id, char fill) {
+    return testing::ring_of({{id, fill}});
 }
 
 config_ptr routed_config() {

@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/test_keys.hpp"
+
 #include "common/crypto/base64url.hpp"
 #include "common/crypto/key_ring.hpp"
 #include "common/crypto/sealed_box.hpp"
@@ -21,15 +23,7 @@ namespace {
 using namespace std::chrono_literals;
 using time_point = std::chrono::system_clock::time_point;
 
-std::shared_ptr<const key_ring> ring_of(std::initializer_list<std::pair<const char*, char>> keys) {
-    std::vector<key_ring::key> out;
-    for (auto [id, fill] : keys) {
-        key_ring::key k{id, {}};
-        k.bytes.fill(static_cast<unsigned char>(fill));
-        out.push_back(k);
-    }
-    return std::make_shared<const key_ring>(std::move(out));
-}
+using testing::ring_of;
 
 constexpr std::int64_t start_s = 1'800'000'000;
 const time_point start{std::chrono::seconds(start_s)};

@@ -7,21 +7,15 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/test_keys.hpp"
+
 #include "common/crypto/base64url.hpp"
 #include "common/crypto/key_ring.hpp"
 
 namespace gangway {
 namespace {
 
-std::shared_ptr<const key_ring> ring_of(std::initializer_list<std::pair<const char*, char>> keys) {
-    std::vector<key_ring::key> out;
-    for (auto [id, fill] : keys) {
-        key_ring::key k{id, {}};
-        k.bytes.fill(static_cast<unsigned char>(fill));
-        out.push_back(k);
-    }
-    return std::make_shared<const key_ring>(std::move(out));
-}
+using testing::ring_of;
 
 TEST(Base64Url, RoundTripsEveryLengthWithoutPadding) {
     std::string bytes;
