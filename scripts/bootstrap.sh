@@ -15,6 +15,8 @@ packages=(
   # test harness (nodejs: client.js tests), benchmarks, demo
   mariadb-server mariadb-client nginx-light wrk hyperfine openssl curl python3
   procps util-linux nodejs
+  # independent implementations behind tests/vectors/ (password hashes, AES-GCM)
+  python3-passlib python3-bcrypt python3-argon2 python3-django python3-cryptography
 )
 
 missing=()

@@ -83,6 +83,8 @@ struct routing_config {
     std::vector<std::string> public_prefixes;  // proxied without a session (assets, landing)
     std::vector<std::string> signup_prefixes{"/signup"};  // redirected to sites.signup_site
     std::string login_path = "/login";
+    std::string logout_path = "/logout";                    // POST ends the session here
+    std::string forgot_path = "/forgot-password";           // the reset request form
 };
 
 // One site of the deployment (PRODUCT.md "Words"). Site names are 1..64 of a-z 0-9 _ -.
@@ -166,6 +168,15 @@ struct login_config {
     // Keys that seal envelopes between the sites' gateways; same format as the session keys,
     // the same file on every site.
     std::string peer_keys_file;
+    // CA bundle (PEM) the peer gateways' certificates are verified against; empty: the
+    // system's trust store.
+    std::string peer_ca_file;
+    std::chrono::milliseconds peer_timeout{5'000};  // one whole call to a peer gateway
+    // Every failed login is answered no sooner than this after its request arrived, so that
+    // unknown emails, wrong passwords and accounts on other sites take the same time. Keep it
+    // above the slowest failure (a peer's hash plus the round trip).
+    std::chrono::milliseconds failure_answer{400};
+    std::size_t max_form_bytes = 8 * 1024;  // login, logout and reset form bodies
 };
 
 struct log_config {

@@ -784,17 +784,22 @@ private:
     }
 
     void read_routing(const section_view& root, routing_config& out) {
-        static constexpr std::array<std::string_view, 4> known{
-            "api_prefixes", "public_prefixes", "signup_prefixes", "login_path"};
+        static constexpr std::array<std::string_view, 6> known{
+            "api_prefixes", "public_prefixes", "signup_prefixes", "login_path", "logout_path",
+            "forgot_path"};
         const auto routing = section(root, "routing", known);
         if (!routing) return;
         read_path_prefixes(*routing, "api_prefixes", out.api_prefixes);
         read_path_prefixes(*routing, "public_prefixes", out.public_prefixes);
         read_path_prefixes(*routing, "signup_prefixes", out.signup_prefixes);
-        if (!routing->get("login_path")) return;
-        std::vector<std::string> login{out.login_path};
-        read_path_prefixes(*routing, "login_path", login, true);
-        if (!login.empty()) out.login_path = login.front();
+        for (auto [key, field] : {std::pair{"login_path", &out.login_path},
+                                  {"logout_path", &out.logout_path},
+                                  {"forgot_path", &out.forgot_path}}) {
+            if (!routing->get(key)) continue;
+            std::vector<std::string> path{*field};
+            read_path_prefixes(*routing, key, path, true);
+            if (!path.empty()) *field = path.front();
+        }
     }
 
     // ---- sites, database, placement, session: per-account routing ----
@@ -958,12 +963,13 @@ private:
     }
 
     void read_login(const section_view& root, login_config& out) {
-        static constexpr std::array<std::string_view, 18> known{
-            "users_table",        "email_column",    "password_column", "user_id_column",
-            "account_id_column",  "active_column",   "max_email_bytes", "max_password_bytes",
-            "hash_workers",       "hash_queue",      "ip_rate_per_min", "ip_burst",
-            "email_rate_per_min", "email_burst",     "throttle_shadow", "handoff_ttl_s",
-            "reset_path",         "peer_keys_file"};
+        static constexpr std::array<std::string_view, 22> known{
+            "users_table",        "email_column",      "password_column", "user_id_column",
+            "account_id_column",  "active_column",     "max_email_bytes", "max_password_bytes",
+            "hash_workers",       "hash_queue",        "ip_rate_per_min", "ip_burst",
+            "email_rate_per_min", "email_burst",       "throttle_shadow", "handoff_ttl_s",
+            "reset_path",         "peer_keys_file",    "peer_ca_file",    "peer_timeout_ms",
+            "failure_answer_ms",  "max_form_bytes"};
         const auto login = section(root, "login", known);
         if (!login) return;
         for (auto [key, field] : {std::pair{"users_table", &out.users_table},
@@ -997,6 +1003,12 @@ private:
         if (login->get("peer_keys_file")) {
             if (const auto path = read_readable_file(*login, "peer_keys_file")) out.peer_keys_file = path->string();
         }
+        if (login->get("peer_ca_file")) {
+            if (const auto path = read_readable_file(*login, "peer_ca_file")) out.peer_ca_file = path->string();
+        }
+        read_duration(*login, "peer_timeout_ms", out.peer_timeout);
+        read_duration(*login, "failure_answer_ms", out.failure_answer);
+        read_integer(*login, "max_form_bytes", 1024, 1024 * 1024, out.max_form_bytes);
     }
 
     // A rate per minute: a positive number (integer or float) up to a million.
@@ -1032,6 +1044,13 @@ private:
         }
         if (out.session.assertion_keys_file.empty()) {
             add(nullptr, "session.assertion_keys_file", "required with [database]");
+        }
+        const bool has_peers = std::any_of(out.sites.entries.begin(), out.sites.entries.end(),
+                                           [&](const site_entry& s) {
+                                               return s.name != out.sites.self && !s.peer_url.empty();
+                                           });
+        if (has_peers && out.login.peer_keys_file.empty()) {
+            add(nullptr, "login.peer_keys_file", "required when other sites have a peer_url");
         }
     }
 

@@ -38,17 +38,38 @@ bool is_dangerous_encoded(int byte) {
     return byte == '/' || byte == '\\' || byte == '.' || byte < 0x20 || byte == 0x7f;
 }
 
+// Overlong UTF-8: C0 and C1 only ever start overlong forms of ASCII ("%c0%af" is '/'), E0 80..9F
+// and F0 80..8F overlong 3- and 4-byte forms. Lenient decoders turn them into path structure.
+bool is_overlong_utf8(std::string_view decoded) {
+    for (std::size_t i = 0; i < decoded.size(); ++i) {
+        const auto b = static_cast<unsigned char>(decoded[i]);
+        const auto next = i + 1 < decoded.size() ? static_cast<unsigned char>(decoded[i + 1]) : 0;
+        if (b == 0xc0 || b == 0xc1 || (b == 0xe0 && next >= 0x80 && next < 0xa0) ||
+            (b == 0xf0 && next >= 0x80 && next < 0x90))
+            return true;
+    }
+    return false;
+}
+
 bool escapes_are_safe(std::string_view s) {
+    std::string decoded;
     for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] != '%') continue;
+        if (s[i] != '%') {
+            decoded += s[i];
+            continue;
+        }
         const int byte = hex_pair_at(s, i + 1);
         if (byte < 0 || is_dangerous_encoded(byte)) return false;
-        // Double encoding: "%252f" is "%2f" after one decode; "%25252f" starts with "%2525".
-        if (byte == '%') {
-            const int inner = hex_pair_at(s, i + 3);
-            if (inner >= 0 && (is_dangerous_encoded(inner) || inner == '%')) return false;
-        }
+        decoded += static_cast<char>(byte);
         i += 2;
+    }
+    if (is_overlong_utf8(decoded)) return false;
+    // Double encoding, however the inner escape is spelled: "%252f" and "%25%32%66" are both
+    // "%2f" after one decode. The decoded text may hold only harmless escapes.
+    for (std::size_t i = 0; i < decoded.size(); ++i) {
+        if (decoded[i] != '%') continue;
+        const int byte = hex_pair_at(decoded, i + 1);
+        if (byte >= 0 && (is_dangerous_encoded(byte) || byte == '%')) return false;
     }
     return true;
 }

@@ -31,7 +31,9 @@ inline constexpr std::size_t max_next_target_bytes = 2048;
 //     URI characters (e.g. '\\', '"', '<', '>', '{', '|', '^', '`', '[');
 //   - a second '#';
 //   - percent-escapes that are malformed, or that encode '/', '\\', '.', a control byte, or
-//     (double encoding) '%' followed by one of those; anywhere in the target, query included;
+//     (double encoding, however the inner escape is spelled: "%252f", "%25%32%66") '%'
+//     followed by one of those; overlong UTF-8 forms ("%c0%af"), which lenient decoders turn
+//     into '/'; anywhere in the target, query included;
 //   - "." or ".." path segments, and a path starting with "//";
 //   - any other scheme (javascript:, data:, http: to a non-loopback origin, ...), scheme-relative
 //     "//host", "https:/host", userinfo ("https://a@b"), look-alike or differently-ported hosts;

@@ -66,8 +66,12 @@ std::optional<opened_envelope> decode(std::string_view payload, envelope_refusal
     if (!in.complete() || !is_site(e.sender) || !is_site(e.audience) || !is_kind(e.kind))
         return std::nullopt;
     // A lifetime outside (0, max] is not something we sent; honouring a long one would also
-    // keep its id in the replay cache for that long.
-    if (e.expires_at <= e.issued_at || e.expires_at - e.issued_at > max_envelope_ttl.count())
+    // keep its id in the replay cache for that long. The difference is taken unsigned: the
+    // times are any 64-bit values, and a signed subtraction could overflow (issued_at = -2^63
+    // wrapped to a negative lifetime and passed).
+    if (e.expires_at <= e.issued_at ||
+        static_cast<std::uint64_t>(e.expires_at) - static_cast<std::uint64_t>(e.issued_at) >
+            static_cast<std::uint64_t>(max_envelope_ttl.count()))
         return std::nullopt;
     e.message_id = to_hex(id);
     return e;

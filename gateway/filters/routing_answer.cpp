@@ -6,6 +6,8 @@
 #include <boost/beast/http/status.hpp>
 #include <nlohmann/json.hpp>
 
+#include "common/http/html_template.hpp"
+
 namespace gangway {
 namespace http = boost::beast::http;
 namespace {
@@ -22,27 +24,6 @@ void json_body(string_response& res, const nlohmann::json& body) {
     res.set(http::field::content_type, "application/json");
     res.body() = body.dump() + "\n";
     res.prepare_payload();
-}
-
-std::string html_escape(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (char c : s) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
-
-void replace_all(std::string& text, std::string_view what, const std::string& with) {
-    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + with.size()))
-        text.replace(at, what.size(), with);
 }
 
 string_response lock_answer(request_kind kind, unsigned retry_after_s, std::string_view request_id,
@@ -83,11 +64,10 @@ string_response redirect_answer(const routing_decision& d, unsigned version) {
 
 std::string render_lock_page(std::string_view page_template, unsigned retry_after_s,
                              std::string_view request_id) {
-    std::string page(page_template);
-    replace_all(page, "{{retry_after}}", std::to_string(retry_after_s));
-    replace_all(page, "{{status_url}}", html_escape(status_path));
-    replace_all(page, "{{request_id}}", html_escape(request_id));
-    return page;
+    const std::string retry = std::to_string(retry_after_s);
+    return fill_template(page_template, {{"retry_after", retry},
+                                         {"status_url", status_path},
+                                         {"request_id", request_id}});
 }
 
 string_response routing_answer(const routing_decision& d, request_kind kind,

@@ -16,7 +16,14 @@
 namespace gangway {
 
 class db_pool;
+class envelope_opener;
+class gateway_metrics;
+class login_endpoints;
+class login_throttle;
+class password_verifier;
+class peer_client;
 class placement_refresher;
+class upstream_pool;
 
 // What a gateway with a [database] keeps for the life of the process, across reloads: the
 // database pool, the placement cache and its refresher, revoked sessions, in-flight counts.
@@ -25,7 +32,7 @@ class account_services {
 public:
     // Connects nothing yet; start() loads the cache and begins heartbeats. Throws
     // std::runtime_error at start-up for unusable settings.
-    explicit account_services(const config& cfg);
+    account_services(const config& cfg, gateway_metrics& metrics);
     ~account_services();
 
     void start();
@@ -34,6 +41,11 @@ public:
     // Builds the router for one config generation: reads its key files. Throws
     // std::runtime_error naming the file (never key material) when they do not load.
     std::shared_ptr<const account_router> make_router(config_ptr cfg);
+    // The login flow's endpoints for one config generation, on this generation's router (for
+    // identity headers) and upstreams (for password-reset requests).
+    std::shared_ptr<const login_endpoints> make_login(config_ptr cfg,
+                                                      std::shared_ptr<upstream_pool> upstreams,
+                                                      std::shared_ptr<const account_router> router);
 
     db_pool& db() noexcept { return *db_; }
     // Threads for blocking operator work that may wait long (the fence), so that it never
@@ -52,6 +64,13 @@ private:
     inflight_counters inflight_;
     account_connections connections_;
     std::unique_ptr<placement_refresher> refresher_;
+    gateway_metrics& metrics_;
+    // The login flow's process-wide state: one hashing pool, one throttle, one replay cache
+    // (with the peer keys the process started with), one peer client.
+    std::unique_ptr<password_verifier> verifier_;
+    std::unique_ptr<login_throttle> throttle_;
+    std::unique_ptr<envelope_opener> opener_;
+    std::unique_ptr<peer_client> peers_;
     boost::asio::thread_pool ops_{2};
 };
 

@@ -25,6 +25,7 @@
 #include "common/http/request_kind.hpp"
 #include "common/log/access_log.hpp"
 #include "common/log/loggers.hpp"
+#include "gateway/auth/login_endpoints.hpp"
 #include "gateway/filters/account_router.hpp"
 #include "gateway/placement/account_connections.hpp"
 #include "gateway/server/account_services.hpp"
@@ -281,6 +282,8 @@ private:
         }
         bool client_keep_alive = req.keep_alive();
         unsigned client_version = req.version();
+        if (ex.gen->login && ex.gen->login->handles(path_of(origin_form(ex.target))))
+            co_return co_await serve_login(ex, parser);
         route_outcome routed;
         if (ex.gen->router) {
             const std::string target = origin_form(ex.target);
@@ -393,6 +396,55 @@ private:
         ex.upstream_time = since(upstream_started);
         finish(ex);
         co_return keep;
+    }
+
+    // The login flow's paths (login_endpoints): answered here, never proxied. Their bodies are
+    // small forms or sealed envelopes, read whole within the path's limit; a body without a
+    // Content-Length is refused.
+    template <class Parser>
+    net::awaitable<bool> serve_login(exchange& ex, Parser& parser) {
+        const auto& login = *ex.gen->login;
+        auto& req = parser.get();
+        const std::string target = origin_form(ex.target);
+        ex.target = login_endpoints::loggable_target(ex.target);  // no token in the access log
+        const auto path = path_of(target);
+        std::string body;
+        if (!parser.is_done()) {
+            const auto length = parser.content_length();
+            if (!length) co_return co_await refuse_and_close(ex, 411, "length_required");
+            if (*length > login.body_limit(path)) co_return co_await refuse_and_close(ex, gateway_error::body_too_large);
+            if (!co_await answer_expect(ex, req, false)) co_return false;
+            if (!co_await read_whole_body(ex, static_cast<std::size_t>(*length), body)) co_return false;
+        }
+        const bool keep = req.keep_alive();
+        login_request r{req.method_string(), target, path, ex.kind, req[http::field::cookie],
+                        req[http::field::origin], req[http::field::referer],
+                        req[http::field::user_agent], req[http::field::content_type], client_ip_,
+                        ex.request_id, std::move(body)};
+        auto answer = co_await login.handle(std::move(r));
+        ex.reason = "login_flow";
+        co_return co_await answer_locally(ex, answer, keep);
+    }
+
+    // Reads exactly `length` body bytes (some may be buffered already) into `body`.
+    net::awaitable<bool> read_whole_body(exchange& ex, std::size_t length, std::string& body) {
+        while (buffer_.size() < length) {
+            client_deadline(ex.gen->cfg->timeouts.body_read);
+            beast::error_code ec;
+            auto n = co_await stream_.async_read_some(buffer_.prepare(length - buffer_.size()), use_ec(ec));
+            buffer_.commit(n);
+            if (ec) co_return false;
+        }
+        body.assign(static_cast<const char*>(buffer_.data().data()), length);
+        buffer_.consume(length);
+        ex.bytes_in = length;
+        co_return true;
+    }
+
+    template <class... Args>
+    net::awaitable<bool> refuse_and_close(exchange& ex, Args... args) {
+        co_await refuse(ex, args...);
+        co_return false;
     }
 
     template <class Request>

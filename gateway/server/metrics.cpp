@@ -13,6 +13,11 @@ const prometheus::Histogram::BucketBoundaries latency_buckets{
 
 std::atomic<std::uint64_t> next_instance_id{1};
 
+prometheus::Family<prometheus::Counter>& counter_family(prometheus::Registry& r, const char* name,
+                                                        const char* help) {
+    return prometheus::BuildCounter().Name(name).Help(help).Register(r);
+}
+
 // Per thread, the last few (status, reason) series used: a request then finds its series
 // without the mutex and the two hash lookups. Reasons have static storage, so their address
 // and length identify them; the same reason text at another address only costs a miss.
@@ -75,6 +80,16 @@ gateway_metrics::gateway_metrics()
                      .Help("Placement cache: age_ms since the last successful refresh (-1: never), "
                            "accounts, bytes, version_seen, database_reachable (1/0)")
                      .Register(*registry_)),
+      logins_(counter_family(*registry_, "gangway_logins_total",
+                             "Login attempts, by path (local, forwarded) and outcome")),
+      handoffs_(counter_family(*registry_, "gangway_handoffs_total",
+                               "Handoff tokens issued, redeemed, and refused by reason")),
+      envelopes_refused_(counter_family(*registry_, "gangway_envelopes_refused_total",
+                                        "Peer envelopes refused, by reason")),
+      rate_limited_(counter_family(*registry_, "gangway_login_rate_limited_total",
+                                   "Logins limited by key (ip, email); mode shadow only counted")),
+      resets_(counter_family(*registry_, "gangway_password_resets_total",
+                             "Forgotten-password requests, by path and outcome")),
       instance_id_(next_instance_id.fetch_add(1, std::memory_order_relaxed)) {
     reloads_.Add({{"result", "applied"}});
     reloads_.Add({{"result", "refused"}});
@@ -124,6 +139,26 @@ void gateway_metrics::count_rejection(std::string_view reason) {
 
 void gateway_metrics::count_reload(bool applied) {
     reloads_.Add({{"result", applied ? "applied" : "refused"}}).Increment();
+}
+
+void gateway_metrics::count_login(std::string_view path, std::string_view outcome) {
+    logins_.Add({{"path", std::string(path)}, {"outcome", std::string(outcome)}}).Increment();
+}
+
+void gateway_metrics::count_handoff(std::string_view event) {
+    handoffs_.Add({{"event", std::string(event)}}).Increment();
+}
+
+void gateway_metrics::count_envelope_refused(std::string_view reason) {
+    envelopes_refused_.Add({{"reason", std::string(reason)}}).Increment();
+}
+
+void gateway_metrics::count_rate_limited(std::string_view key, bool shadow) {
+    rate_limited_.Add({{"key", std::string(key)}, {"mode", shadow ? "shadow" : "enforced"}}).Increment();
+}
+
+void gateway_metrics::count_reset(std::string_view path, std::string_view outcome) {
+    resets_.Add({{"path", std::string(path)}, {"outcome", std::string(outcome)}}).Increment();
 }
 
 gateway_metrics::upstream_series gateway_metrics::upstream(const std::string& server) {

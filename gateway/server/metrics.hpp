@@ -50,6 +50,14 @@ public:
     };
     void set_placement(const placement_snapshot& p);
 
+    // The login flow (low rate: series are looked up per call). Labels are the stable names
+    // of the login code: path local|forwarded, outcomes, handoff events, refusal reasons.
+    void count_login(std::string_view path, std::string_view outcome);
+    void count_handoff(std::string_view event);
+    void count_envelope_refused(std::string_view reason);
+    void count_rate_limited(std::string_view key, bool shadow);
+    void count_reset(std::string_view path, std::string_view outcome);
+
     // Prometheus text exposition format, version 0.0.4.
     std::string text() const;
 
@@ -84,6 +92,11 @@ private:
     prometheus::Gauge& connections_active_;
     prometheus::Gauge& requests_in_flight_;
     prometheus::Family<prometheus::Gauge>& placement_;
+    prometheus::Family<prometheus::Counter>& logins_;
+    prometheus::Family<prometheus::Counter>& handoffs_;
+    prometheus::Family<prometheus::Counter>& envelopes_refused_;
+    prometheus::Family<prometheus::Counter>& rate_limited_;
+    prometheus::Family<prometheus::Counter>& resets_;
 
     // Tells this instance's entries in the per-thread caches from those of an earlier instance
     // that lived at the same address (tests build several).

@@ -42,7 +42,7 @@ std::vector<std::string> listener_changes(const config& old_cfg, const config& n
 
 runtime::runtime(boost::asio::any_io_executor executor, config_ptr cfg)
     : executor_(std::move(executor)) {
-    if (cfg->database) accounts_ = std::make_unique<account_services>(*cfg);
+    if (cfg->database) accounts_ = std::make_unique<account_services>(*cfg, metrics_);
     generation_.store(build(std::move(cfg)));
     if (accounts_) accounts_->start();
 }
@@ -54,7 +54,10 @@ runtime::generation_ptr runtime::build(config_ptr cfg) {
     if (cfg->server.tls) g->tls = make_server_tls_context(cfg->server.tls->cert_file,
                                                           cfg->server.tls->key_file);
     g->upstreams = std::make_shared<upstream_pool>(executor_, cfg->upstream, metrics_);
-    if (accounts_) g->router = accounts_->make_router(cfg);
+    if (accounts_) {
+        g->router = accounts_->make_router(cfg);
+        g->login = accounts_->make_login(cfg, g->upstreams, g->router);
+    }
     g->cfg = std::move(cfg);
     return g;
 }

@@ -18,6 +18,7 @@
 namespace gangway {
 
 class account_services;
+class login_endpoints;
 
 // What every connection of one gateway process shares: the current config, TLS context and
 // upstream pool (each swapped atomically as one generation on reload), metrics, and the
@@ -30,6 +31,7 @@ public:
         std::shared_ptr<boost::asio::ssl::context> tls;  // null without a TLS listener
         std::shared_ptr<upstream_pool> upstreams;
         std::shared_ptr<const account_router> router;  // null without a [database]
+        std::shared_ptr<const login_endpoints> login;  // null without a [database]
     };
     using generation_ptr = std::shared_ptr<const generation>;
 

@@ -978,7 +978,22 @@ lock_retry_after_s = 3
 ttl_s = 3600
 keys_file = "session.keys"
 assertion_keys_file = "assertion.keys"
+
+[login]
+peer_keys_file = "session.keys"
 )";
+
+TEST_F(ConfigLoader, PeerUrlsNeedPeerKeys) {
+    write_file("session.keys", "k1 AAAA\n");
+    write_file("assertion.keys", "a1 AAAA\n");
+    const scoped_env password("GANGWAY_TEST_DB_PASSWORD", "db-secret-value");
+    std::string text = with(minimal_config, routed_sections);
+    text.erase(text.find("[login]"));
+    const auto errors = errors_of(text);
+    ASSERT_EQ(errors.size(), 1u) << ::testing::PrintToString(errors);
+    EXPECT_NE(errors[0].find("login.peer_keys_file"), std::string::npos) << errors[0];
+    EXPECT_NE(errors[0].find("required when other sites have a peer_url"), std::string::npos);
+}
 
 TEST_F(ConfigLoader, PerAccountRoutingSectionsAreRead) {
     write_file("session.keys", "k1 AAAA\n");

@@ -269,9 +269,9 @@ std::string gateway_process::config_text(const gateway_settings& s) const {
 
     std::string text;
     text += table("server", {"worker_threads = " + std::to_string(s.worker_threads)});
-    text += table("server.tls", {"listen = \"127.0.0.1:0\"",
-                                 "cert_file = " + toml_string((certs / "localhost.crt").string()),
-                                 "key_file = " + toml_string((certs / "localhost.key").string())});
+    text += table("server.tls", {"listen = " + toml_string(s.tls_listen),
+                                 "cert_file = " + toml_string((certs / (s.cert_name + ".crt")).string()),
+                                 "key_file = " + toml_string((certs / (s.cert_name + ".key")).string())});
     text += table("server.plain", {"listen = \"127.0.0.1:0\""});
     text += table("admin", {"listen = \"127.0.0.1:0\"",
                             "token_file = " + toml_string((dir() / "admin.token").string())});

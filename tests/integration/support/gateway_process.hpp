@@ -27,6 +27,8 @@ struct gateway_settings {
     std::uint32_t upstream_response_ms = 5000;
     std::uint32_t drain_ms = 10000;
     std::vector<std::string> websocket_paths;
+    std::string tls_listen = "127.0.0.1:0";
+    std::string cert_name = "localhost";  // <cert_dir>/<name>.crt and .key (make-dev-certs.sh)
     // Extra "key = value" lines appended to the named table ("limits", "timeouts",
     // "upstream", "server", ...); a table that is otherwise absent is created.
     std::map<std::string, std::vector<std::string>> extra;

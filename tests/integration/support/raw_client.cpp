@@ -152,10 +152,14 @@ struct raw_client::impl {
 };
 
 raw_client::raw_client(transport t, std::uint16_t port, const std::string& ca_file,
-                       std::chrono::milliseconds io_timeout)
+                       std::chrono::milliseconds io_timeout, const std::string& source_ip)
     : impl_(std::make_unique<impl>()) {
     impl_->timeout = io_timeout;
     tcp::endpoint ep{net::ip::make_address("127.0.0.1"), port};
+    if (!source_ip.empty()) {
+        impl_->plain.open(tcp::v4());
+        impl_->plain.bind({net::ip::make_address(source_ip), 0});
+    }
     auto [ec, n] = impl_->run(io_timeout, [&](auto handler) {
         impl_->plain.async_connect(ep, [handler](error_code e) mutable { handler(e, 0); });
     });

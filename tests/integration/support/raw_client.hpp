@@ -50,8 +50,11 @@ public:
     // Connects to 127.0.0.1:port. For tls, completes a handshake that verifies the server's
     // certificate against `ca_file` for the name "localhost". `io_timeout` bounds each single
     // read, write or handshake. Throws std::runtime_error when the connection cannot be made.
+    // `source_ip` (e.g. "127.0.0.2": all of 127/8 is loopback) binds the client's end, so a
+    // test can speak as several client addresses.
     raw_client(transport t, std::uint16_t port, const std::string& ca_file = {},
-               std::chrono::milliseconds io_timeout = std::chrono::seconds(10));
+               std::chrono::milliseconds io_timeout = std::chrono::seconds(10),
+               const std::string& source_ip = {});
     ~raw_client();
     raw_client(raw_client&&) noexcept;
     raw_client& operator=(raw_client&&) noexcept;

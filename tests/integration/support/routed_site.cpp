@@ -9,6 +9,7 @@
 #include <cppconn/connection.h>
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
+#include <cppconn/statement.h>
 
 #include "common/crypto/base64url.hpp"
 #include "common/crypto/key_ring.hpp"
@@ -146,6 +147,39 @@ void routed_site::revoke(const std::string& session_id) const {
         return true;
     });
     if (!done) throw std::runtime_error(done.message);
+}
+
+void routed_site::execute(const std::string& statement) const {
+    auto done = impl_->pool->run_blocking([&](sql::Connection& c) {
+        std::unique_ptr<sql::Statement> st(c.createStatement());
+        st->execute(statement);
+        return true;
+    });
+    if (!done) throw std::runtime_error(done.message);
+}
+
+std::uint64_t routed_site::count(const std::string& select_count) const {
+    auto n = impl_->pool->run_blocking([&](sql::Connection& c) {
+        std::unique_ptr<sql::Statement> st(c.createStatement());
+        std::unique_ptr<sql::ResultSet> r(st->executeQuery(select_count));
+        return r->next() ? r->getUInt64(1) : std::uint64_t{0};
+    });
+    if (!n) throw std::runtime_error(n.message);
+    return *n.value;
+}
+
+void routed_site::place(std::uint64_t account_id, const std::string& state, const std::string& site) const {
+    auto done = impl_->pool->run_blocking([&](sql::Connection& c) {
+        placement_change change;
+        change.account_id = account_id;
+        if (auto current = get_placement(c, account_id)) change.expected_version = current->version;
+        change.state = placement_state_from_string(state).value();
+        change.site = site;
+        change.changed_by = "test";
+        change.reason = "test data";
+        return set_placement(c, change).kind == set_outcome::applied;
+    });
+    if (!done || !*done.value) throw std::runtime_error("placing account " + std::to_string(account_id) + " failed");
 }
 
 bool wait_ready(const gateway_process& gw, std::chrono::milliseconds within) {

@@ -57,6 +57,13 @@ public:
     std::optional<placement> placement_of(std::uint64_t account_id) const;
     std::size_t audit_rows(std::uint64_t account_id) const;
     void revoke(const std::string& session_id) const;
+    // Runs one SQL statement on the site's database (test data); throws on failure.
+    void execute(const std::string& statement) const;
+    // The number of rows `select_count` ("SELECT COUNT(*) ...") reports.
+    std::uint64_t count(const std::string& select_count) const;
+    // Places (or re-places) an account directly, as `gangway accounts set` would, without a
+    // gateway: a new placement row or a compare-and-set on the current one.
+    void place(std::uint64_t account_id, const std::string& state, const std::string& site) const;
     std::string session_id_of(const std::string& cookie_value) const;
 
 private:
