@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/auth/handoff_token.hpp"
 #include "common/db/db_pool.hpp"
 #include "common/db/placement_store.hpp"
 #include "common/log/loggers.hpp"
@@ -68,6 +69,7 @@ void placement_refresher::run() {
         lock.unlock();
         const auto now = std::chrono::steady_clock::now();
         if (now - last_revoked_reload > revoked_reload_every) {
+            purge_expired();
             revoked_after_id_ = 0;  // re-read from scratch: drops sessions purged as expired
             revoked_ids_.clear();
             last_revoked_reload = now;
@@ -87,6 +89,21 @@ void placement_refresher::run() {
                                       settings_.timing.heartbeat_interval),
                        [this] { return stopping_; });
     }
+}
+
+// Rows whose expiry has passed are of no use to anyone: revoked sessions that could no longer
+// open anyway, handoff tokens that can no longer be redeemed. Every instance purges; the
+// deletes are idempotent and touch only expired rows.
+void placement_refresher::purge_expired() {
+    auto purged = db_.run_blocking([](sql::Connection& c) {
+        return std::pair{purge_expired_revocations(c), purge_expired_handoffs(c)};
+    });
+    if (!purged) {
+        placement_log()->warn("purging expired revocations and handoff tokens failed: {}", purged.message);
+        return;
+    }
+    placement_log()->debug("purged {} expired revocations, {} expired handoff tokens",
+                           purged.value->first, purged.value->second);
 }
 
 // Reads the sequence first: every change up to that version has committed (writers serialise

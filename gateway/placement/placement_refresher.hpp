@@ -51,6 +51,7 @@ public:
 
 private:
     void run();
+    void purge_expired();
     bool refresh_placement();
     bool refresh_revoked();
     bool heartbeat();

@@ -14,15 +14,6 @@
 namespace gangway::integration {
 namespace {
 
-void add_people(two_sites& s) {
-    s.add_user("legacy", {1, "ada@example.com", "ada-password", 101});
-    s.site("legacy").place(101, "active", "legacy");
-    s.add_user("legacy", {2, "bob@example.com", "bob-password", 102});
-    s.site("legacy").place(102, "moved", "new");
-    s.add_user("new", {2, "bob@example.com", "bob-password", 102});
-    s.site("new").place(102, "active", "new");
-}
-
 two_sites::options limits(unsigned ip_burst, unsigned email_burst, bool shadow = false) {
     two_sites::options o;
     o.ip_burst = ip_burst;

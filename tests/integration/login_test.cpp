@@ -14,21 +14,6 @@ namespace {
 
 constexpr const char* session_cookie = "__Host-gangway";
 
-// ada lives on legacy; bob has moved to new (his legacy rows stay behind, as after a move);
-// cy exists only on new; dee's account is locked on legacy.
-void add_people(two_sites& s) {
-    s.add_user("legacy", {1, "ada@example.com", "ada-password", 101});
-    s.site("legacy").place(101, "active", "legacy");
-    s.add_user("legacy", {2, "bob@example.com", "bob-password", 102});
-    s.site("legacy").place(102, "moved", "new");
-    s.add_user("new", {2, "bob@example.com", "bob-password", 102});
-    s.site("new").place(102, "active", "new");
-    s.add_user("new", {3, "cy@example.com", "cy-password", 103});
-    s.site("new").place(103, "active", "new");
-    s.add_user("legacy", {4, "dee@example.com", "dee-password", 104});
-    s.site("legacy").place(104, "locked", "legacy");
-}
-
 std::string location_of(const http_response& r) { return r.header("Location").value_or(""); }
 
 class LoginTest : public ::testing::Test {

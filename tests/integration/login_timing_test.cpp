@@ -31,19 +31,6 @@ const failure_case cases[] = {{"unknown email", "nobody@example.com"},
                               {"wrong password, other site only", "cy@example.com"}};
 constexpr std::size_t case_count = std::size(cases);
 
-void add_people(two_sites& s) {
-    s.add_user("legacy", {1, "ada@example.com", "ada-password", 101});
-    s.site("legacy").place(101, "active", "legacy");
-    s.add_user("legacy", {2, "bob@example.com", "bob-password", 102});
-    s.site("legacy").place(102, "moved", "new");
-    s.add_user("new", {2, "bob@example.com", "bob-password", 102});
-    s.site("new").place(102, "active", "new");
-    s.add_user("new", {3, "cy@example.com", "cy-password", 103});
-    s.site("new").place(103, "active", "new");
-    s.add_user("legacy", {4, "dee@example.com", "dee-password", 104});
-    s.site("legacy").place(104, "locked", "legacy");
-}
-
 // Milliseconds per failed login, per case, measured by `threads` browsers in parallel, each
 // going through the cases in turn so that load affects every case alike.
 std::vector<std::vector<double>> measure(unsigned failure_answer_ms) {

@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include <limits>
+
 #include <gtest/gtest.h>
 
 #include "tests/support/test_keys.hpp"
@@ -271,6 +273,9 @@ TEST_F(PeerEnvelope, MalformedPlaintextIsRefused) {
     EXPECT_EQ(with([](raw_fields& f) { f.expires_at = f.issued_at; }), R::malformed);
     EXPECT_EQ(with([](raw_fields& f) { f.expires_at = f.issued_at + 121; }), R::malformed);
     EXPECT_EQ(with([](raw_fields& f) { f.issued_at = -5; f.expires_at = -1; }), R::expired);
+    // A lifetime whose signed difference overflows (found by fuzz_login): not ours, refused.
+    EXPECT_EQ(with([](raw_fields& f) { f.issued_at = std::numeric_limits<std::int64_t>::min(); }),
+              R::malformed);
     EXPECT_EQ(with([](raw_fields& f) { f.declared_body_size = max_envelope_body_bytes + 1; }),
               R::too_large);
     EXPECT_EQ(aws_.remembered(), 0u);

@@ -135,6 +135,19 @@ void two_sites::start() {
         throw std::runtime_error("the gateways did not become ready");
 }
 
+void add_people(two_sites& s) {
+    s.add_user("legacy", {1, "ada@example.com", "ada-password", 101});
+    s.site("legacy").place(101, "active", "legacy");
+    s.add_user("legacy", {2, "bob@example.com", "bob-password", 102});
+    s.site("legacy").place(102, "moved", "new");
+    s.add_user("new", {2, "bob@example.com", "bob-password", 102});
+    s.site("new").place(102, "active", "new");
+    s.add_user("new", {3, "cy@example.com", "cy-password", 103});
+    s.site("new").place(103, "active", "new");
+    s.add_user("legacy", {4, "dee@example.com", "dee-password", 104});
+    s.site("legacy").place(104, "locked", "legacy");
+}
+
 // ---- browser ------------------------------------------------------------------------------
 
 browser::browser(two_sites& sites, std::string source_ip, std::string user_agent)

@@ -80,6 +80,11 @@ private:
     std::unique_ptr<gateway_process> new_gw_;
 };
 
+// The people of the login tests: ada lives on legacy; bob has moved to new (his legacy rows stay
+// behind, as after a move); cy exists only on new; dee's account is locked on legacy. Each
+// password is "<name>-password", each account 100 + user id.
+void add_people(two_sites& s);
+
 // A browser-like client of two_sites: TLS to the gateways, a cookie jar per site, the
 // Origin header of the site it is on, its own User-Agent and (loopback) source address.
 class browser {
