@@ -231,19 +231,27 @@ boost::asio::awaitable<string_response> login_endpoints::login_submit(login_requ
     string_response refusal;
     auto form = checked_form(r, refusal);
     if (!form) co_return refusal;
-    const auto& limits = service_->cfg().login;
     const std::string state(field_or_empty(form->fields, "state"));
     login_attempt attempt{std::string(field_or_empty(form->fields, "email")),
                           std::string(field_or_empty(form->fields, "password")), next_of(state),
                           std::string(r.client_ip), std::string(r.user_agent)};
-    login_outcome done;  // failed: empty or oversized fields are never looked up or hashed
-    if (!attempt.email.empty() && !attempt.password.empty() &&
-        attempt.email.size() <= limits.max_email_bytes && attempt.password.size() <= limits.max_password_bytes)
-        done = co_await service_->sign_in(std::move(attempt));
+    // Made first, awaited after: see login_service.cpp on GCC 12 and co_await temporaries.
+    auto checking = check_credentials(std::move(attempt));
+    const login_outcome done = co_await std::move(checking);
     service_->count_login(done.path, outcome_name(done.what));
     if (done.what == login_outcome::kind::failed || done.what == login_outcome::kind::unavailable)
         co_await failure_delay(started);
     co_return login_answer(done, form->csrf, state, r.request_id);
+}
+
+boost::asio::awaitable<login_outcome> login_endpoints::check_credentials(login_attempt attempt) const {
+    const auto& limits = service_->cfg().login;
+    // Empty or oversized fields are never looked up or hashed: a plain failure.
+    if (attempt.email.empty() || attempt.password.empty() || attempt.email.size() > limits.max_email_bytes ||
+        attempt.password.size() > limits.max_password_bytes)
+        co_return login_outcome{};
+    auto signing_in = service_->sign_in(std::move(attempt));
+    co_return co_await std::move(signing_in);
 }
 
 string_response login_endpoints::login_answer(const login_outcome& done, const std::string& csrf,
@@ -294,7 +302,8 @@ boost::asio::awaitable<string_response> login_endpoints::forgot_submit(login_req
         auto executor = co_await boost::asio::this_coro::executor;
         auto run = [service = service_, email = std::move(email), ip = std::string(r.client_ip),
                     deliver = deliver_reset_]() -> boost::asio::awaitable<void> {
-            co_await service->request_reset(email, ip, deliver);
+            auto reset = service->request_reset(email, ip, deliver);
+            co_await std::move(reset);
         };
         boost::asio::co_spawn(executor, std::move(run), boost::asio::detached);
     }
@@ -306,7 +315,10 @@ boost::asio::awaitable<string_response> login_endpoints::logout(login_request r)
     if (!same_origin_request(r.origin, r.referer, own_origin_))
         co_return local_reply(403, "cross_origin_form", r.kind);
     if (const auto value = find_cookie(r.cookie, cfg.session.cookie_name)) {
-        if (auto who = service_->open_session(*value)) co_await service_->sign_out(std::move(*who));
+        if (auto who = service_->open_session(*value)) {
+            auto signing_out = service_->sign_out(std::move(*who));
+            co_await std::move(signing_out);
+        }
     }
     auto res = see_other(cfg.routing.login_path);
     res.set(http::field::set_cookie, session_clear_cookie(cfg.session));
@@ -319,7 +331,10 @@ boost::asio::awaitable<string_response> login_endpoints::handoff(login_request r
     const auto& login_path = service_->cfg().routing.login_path;
     const auto token = query_parameter(r.target, "token");
     handoff_outcome out;
-    if (token) out = co_await service_->redeem(*token, std::string(r.client_ip), std::string(r.user_agent));
+    if (token) {
+        auto redeeming = service_->redeem(*token, std::string(r.client_ip), std::string(r.user_agent));
+        out = co_await std::move(redeeming);
+    }
     if (!out.cookie.empty()) {
         auto res = see_other(out.location);
         res.set(http::field::set_cookie, out.cookie);
@@ -335,10 +350,10 @@ boost::asio::awaitable<string_response> login_endpoints::handoff(login_request r
 
 boost::asio::awaitable<string_response> login_endpoints::peer_call(login_request r) const {
     const auto kind = r.path.substr(peer_path_prefix.size());
-    std::optional<std::string> reply;
-    if (kind == "login") reply = co_await service_->answer_peer_login(r.body);
-    else if (kind == "reset") reply = co_await service_->answer_peer_reset(r.body, deliver_reset_);
-    else co_return local_reply(404, "not_found", request_kind::ajax);
+    if (kind != "login" && kind != "reset") co_return local_reply(404, "not_found", request_kind::ajax);
+    auto answering = kind == "login" ? service_->answer_peer_login(std::move(r.body))
+                                     : service_->answer_peer_reset(std::move(r.body), deliver_reset_);
+    std::optional<std::string> reply = co_await std::move(answering);
     if (!reply) co_return local_reply(403, "envelope_refused", request_kind::ajax);
     string_response res{http::status::ok, 11};
     res.set(http::field::cache_control, "no-store");

@@ -73,6 +73,7 @@ private:
     boost::asio::awaitable<string_response> peer_call(login_request r) const;
 
     std::optional<form_context> checked_form(const login_request& r, string_response& refusal) const;
+    boost::asio::awaitable<login_outcome> check_credentials(login_attempt attempt) const;
     string_response login_answer(const login_outcome& done, const std::string& csrf,
                                  const std::string& state, std::string_view request_id) const;
     string_response login_page(unsigned status, std::string_view error, const std::string& csrf,

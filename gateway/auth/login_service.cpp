@@ -137,7 +137,10 @@ boost::asio::awaitable<std::optional<login_service::local_user>> login_service::
 
 boost::asio::awaitable<login_outcome> login_service::check_here(const local_user& u,
                                                                 const login_attempt& a) const {
-    const auto result = co_await shared_.verifier.verify(a.password, u.user.stored_hash);
+    // Calls whose arguments are copied are made first and awaited after: GCC 12 mishandles
+    // temporaries that own memory inside a co_await expression (destroys them twice).
+    auto verification = shared_.verifier.verify(a.password, u.user.stored_hash);
+    const auto result = co_await std::move(verification);
     if (!result) co_return outcome(outcome_kind::unavailable);
     if (*result != verify_result::match) {
         if (*result == verify_result::refused)
@@ -181,8 +184,10 @@ boost::asio::awaitable<login_outcome> login_service::ask_peers(const login_attem
         }
     }
     // Nobody else checked a password: spend the time of one check here.
-    if (!asked && !co_await shared_.verifier.dummy(a.password))
-        co_return outcome(outcome_kind::unavailable);
+    if (!asked) {
+        auto spend = shared_.verifier.dummy(a.password);
+        if (!co_await std::move(spend)) co_return outcome(outcome_kind::unavailable);
+    }
     if (unreachable) co_return outcome(outcome_kind::unavailable, "forwarded");
     record_failure(a);
     co_return outcome(outcome_kind::failed, asked ? "forwarded" : "local");
@@ -192,7 +197,8 @@ boost::asio::awaitable<std::optional<peer_login_reply>> login_service::ask_peer(
     const site_entry& site, const login_attempt& a) const {
     peer_login_request request{a.email, a.password, a.next, a.client_ip, a.user_agent};
     std::string id;
-    const auto sealed = co_await call_peer(site, "login", encode(request), id);
+    auto call = call_peer(site, "login", encode(request), id);
+    const auto sealed = co_await std::move(call);
     if (!sealed) co_return std::nullopt;
     const auto body = open_reply(*sealed, "login_reply", site.name);
     if (!body) co_return std::nullopt;
@@ -284,8 +290,9 @@ boost::asio::awaitable<peer_login_reply> login_service::answer_login(const peer_
     const auto here = co_await look_up(a.email);
     if (!here) co_return reply;  // unavailable
     if (!here->lives_here()) {
-        reply.outcome = co_await shared_.verifier.dummy(a.password) ? peer_login_outcome::not_here
-                                                                    : peer_login_outcome::unavailable;
+        auto spend = shared_.verifier.dummy(a.password);
+        reply.outcome = co_await std::move(spend) ? peer_login_outcome::not_here
+                                                  : peer_login_outcome::unavailable;
         co_return reply;
     }
     const auto checked = co_await check_here(*here, a);
@@ -377,7 +384,8 @@ boost::asio::awaitable<void> login_service::request_reset(std::string email, std
         if (site.name == cfg_->sites.self || site.peer_url.empty()) continue;
         path = "forwarded";
         std::string id;
-        const auto sealed = co_await call_peer(site, "reset", encode(peer_reset_request{email, client_ip}), id);
+        auto call = call_peer(site, "reset", encode(peer_reset_request{email, client_ip}), id);
+        const auto sealed = co_await std::move(call);
         const auto body = sealed ? open_reply(*sealed, "reset_reply", site.name) : std::nullopt;
         const auto reply = body ? decode_reset_reply(*body, id) : std::nullopt;
         if (!reply) continue;
@@ -403,7 +411,8 @@ boost::asio::awaitable<std::optional<std::string>> login_service::answer_peer_re
         refuse_envelope("malformed");
         co_return std::nullopt;
     }
-    const auto result = co_await reset_here_or_not(std::string(trimmed_email(request->email)), deliver);
+    const std::string email(trimmed_email(request->email));
+    const auto result = co_await reset_here_or_not(email, deliver);
     shared_.metrics.count_reset("peer", to_string(result));
     co_return seal_reply(e->sender, "reset_reply", encode(result, e->message_id));
 }

@@ -36,7 +36,8 @@ boost::asio::awaitable<std::optional<verify_result>> password_verifier::verify(s
     auto work = [this, password = std::move(password), stored]() {
         return verify_password(password, stored, limits_);
     };
-    const verify_result result = co_await offload(pool_, std::move(work));
+    auto verifying = offload(pool_, std::move(work));
+    const verify_result result = co_await std::move(verifying);
     if (result != verify_result::refused) remember_representative(stored);
     co_return result;
 }
@@ -49,7 +50,8 @@ boost::asio::awaitable<bool> password_verifier::dummy(std::string password) {
         else dummy_verify(password, stored, limits_);
         return true;
     };
-    co_return co_await offload(pool_, std::move(work));
+    auto spending = offload(pool_, std::move(work));
+    co_return co_await std::move(spending);
 }
 
 void password_verifier::remember_representative(const std::string& stored) {

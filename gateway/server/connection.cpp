@@ -421,7 +421,9 @@ private:
                         req[http::field::origin], req[http::field::referer],
                         req[http::field::user_agent], req[http::field::content_type], client_ip_,
                         ex.request_id, std::move(body)};
-        auto answer = co_await login.handle(std::move(r));
+        // Made, then awaited: GCC 12 mishandles owning temporaries inside a co_await.
+        auto answering = login.handle(std::move(r));
+        auto answer = co_await std::move(answering);
         ex.reason = "login_flow";
         co_return co_await answer_locally(ex, answer, keep);
     }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <iostream>
 #include <thread>
 #include <vector>
 
@@ -21,6 +22,13 @@ protected:
     void SetUp() override {
         add_people(sites_);
         sites_.start();
+    }
+
+    // A failed test shows what the gateways said.
+    void TearDown() override {
+        if (!HasFailure()) return;
+        for (const char* site : {"legacy", "new"})
+            std::cerr << "---- " << site << " gateway stderr:\n" << sites_.gateway(site).stderr_text();
     }
 
     // Logs bob in at the shared origin and returns the handoff URL the browser is sent to.
@@ -226,6 +234,42 @@ TEST_F(LoginTest, FailedLoginsAnswerByteForByteTheSame) {
     EXPECT_EQ(attempt("cy@example.com", "wrong-password"), unknown) << "wrong password, other site";
     EXPECT_EQ(attempt("ada@example.com", std::string(5000, 'x')), unknown) << "oversized password";
     EXPECT_EQ(attempt("", "x"), unknown) << "empty email";
+}
+
+// The reset requests each upstream app received (request heads of POST <reset_path>).
+std::vector<std::string> reset_requests(two_sites& s, const std::string& site) {
+    std::vector<std::string> out;
+    for (const auto& head : s.app(site).request_heads())
+        if (head.rfind("POST /password-reset/ ", 0) == 0) out.push_back(head);
+    return out;
+}
+
+TEST_F(LoginTest, ForgottenPasswordsGoToTheSiteWhereTheAccountLivesWithOneAnswerForAll) {
+    browser b(sites_);
+    ASSERT_EQ(b.get("legacy", "/forgot-password").status, 200u);
+    const std::string csrf = "csrf=" + form_escape(b.form_value("legacy", "csrf"));
+    auto ask = [&](const std::string& email) {
+        auto res = b.post_form("legacy", "/forgot-password", csrf + "&email=" + form_escape(email));
+        return std::to_string(res.status) + "\n" + res.body;
+    };
+    const std::string answer = ask("ada@example.com");
+    EXPECT_EQ(answer.substr(0, 4), "200\n");
+    EXPECT_EQ(ask("bob@example.com"), answer);
+    EXPECT_EQ(ask("nobody@example.com"), answer);
+
+    // ada's reset reaches the legacy app, bob's the new one, each with the user's identity.
+    ASSERT_TRUE(wait_until(std::chrono::seconds(10), [&] {
+        return reset_requests(sites_, "legacy").size() == 1 && reset_requests(sites_, "new").size() == 1;
+    }));
+    EXPECT_NE(reset_requests(sites_, "legacy")[0].find("X-Gangway-Email: ada@example.com\r\n"), std::string::npos);
+    EXPECT_NE(reset_requests(sites_, "new")[0].find("X-Gangway-Email: bob@example.com\r\n"), std::string::npos);
+    EXPECT_NE(reset_requests(sites_, "new")[0].find("X-Gangway-Assertion: "), std::string::npos);
+    // The unknown email reached neither app, once both sites have answered for it.
+    EXPECT_TRUE(wait_until(std::chrono::seconds(10), [&] {
+        const auto m = sites_.gateway("legacy").admin("GET", "/metrics", true).body;
+        return m.find(R"(gangway_password_resets_total{outcome="not_here",path="forwarded"} 1)") != std::string::npos;
+    }));
+    EXPECT_EQ(reset_requests(sites_, "legacy").size() + reset_requests(sites_, "new").size(), 2u);
 }
 
 }  // namespace
