@@ -18,6 +18,7 @@
 #include "gateway/auth/next_target.hpp"
 #include "gateway/auth/peer_envelope.hpp"
 #include "gateway/filters/routing_answer.hpp"
+#include "gateway/filters/routing_decision.hpp"
 
 namespace gangway {
 namespace http = boost::beast::http;
@@ -132,7 +133,8 @@ login_endpoints::login_endpoints(std::shared_ptr<const login_service> service,
 bool login_endpoints::handles(std::string_view path) const {
     const auto& routing = service_->cfg().routing;
     return path == routing.login_path || path == routing.logout_path || path == routing.forgot_path ||
-           path == handoff_path || path.substr(0, peer_path_prefix.size()) == peer_path_prefix;
+           path == handoff_path || path == transfer_path ||
+           path.substr(0, peer_path_prefix.size()) == peer_path_prefix;
 }
 
 std::size_t login_endpoints::body_limit(std::string_view path) const {
@@ -165,6 +167,8 @@ boost::asio::awaitable<string_response> login_endpoints::handle(login_request r)
         return post ? logout(std::move(r)) : ready(method_not_allowed("POST", r.kind));
     if (r.path == handoff_path)
         return get ? handoff(std::move(r)) : ready(method_not_allowed("GET, HEAD", r.kind));
+    if (r.path == transfer_path)
+        return get ? transfer(std::move(r)) : ready(method_not_allowed("GET, HEAD", r.kind));
     return post ? peer_call(std::move(r)) : ready(method_not_allowed("POST", r.kind));
 }
 
@@ -348,11 +352,29 @@ boost::asio::awaitable<string_response> login_endpoints::handoff(login_request r
                      login_path);
 }
 
+boost::asio::awaitable<string_response> login_endpoints::transfer(login_request r) const {
+    // Only a path on this site: the same path is asked for on the account's new site.
+    std::string next = query_parameter(r.target, "next").value_or("/");
+    if (!validated_next(next, own_origin_, {}) || next.front() != '/') next = "/";
+    const auto value = find_cookie(r.cookie, service_->cfg().session.cookie_name);
+    auto who = value ? service_->open_session(*value) : std::nullopt;
+    if (!who) co_return see_other(login_location(service_->cfg().routing.login_path, next));
+    const std::string destination = service_->moved_to_origin(who->account_id);
+    if (destination.empty()) co_return see_other(next);  // not moved (any more): stay here
+    auto handing_over = service_->transfer(*who, next, std::string(r.client_ip), std::string(r.user_agent));
+    const auto handoff_url = co_await std::move(handing_over);
+    auto res = see_other(handoff_url ? *handoff_url : destination + next);
+    res.set("Referrer-Policy", "no-referrer");
+    co_return res;
+}
+
 boost::asio::awaitable<string_response> login_endpoints::peer_call(login_request r) const {
     const auto kind = r.path.substr(peer_path_prefix.size());
-    if (kind != "login" && kind != "reset") co_return local_reply(404, "not_found", request_kind::ajax);
-    auto answering = kind == "login" ? service_->answer_peer_login(std::move(r.body))
-                                     : service_->answer_peer_reset(std::move(r.body), deliver_reset_);
+    if (kind != "login" && kind != "reset" && kind != "transfer")
+        co_return local_reply(404, "not_found", request_kind::ajax);
+    auto answering = kind == "login"   ? service_->answer_peer_login(std::move(r.body))
+                     : kind == "reset" ? service_->answer_peer_reset(std::move(r.body), deliver_reset_)
+                                       : service_->answer_peer_transfer(std::move(r.body));
     std::optional<std::string> reply = co_await std::move(answering);
     if (!reply) co_return local_reply(403, "envelope_refused", request_kind::ajax);
     string_response res{http::status::ok, 11};

@@ -70,6 +70,7 @@ private:
     boost::asio::awaitable<string_response> forgot_submit(login_request r) const;
     boost::asio::awaitable<string_response> logout(login_request r) const;
     boost::asio::awaitable<string_response> handoff(login_request r) const;
+    boost::asio::awaitable<string_response> transfer(login_request r) const;
     boost::asio::awaitable<string_response> peer_call(login_request r) const;
 
     std::optional<form_context> checked_form(const login_request& r, string_response& refusal) const;

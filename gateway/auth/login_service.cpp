@@ -204,9 +204,7 @@ boost::asio::awaitable<std::optional<peer_login_reply>> login_service::ask_peer(
     if (!body) co_return std::nullopt;
     auto reply = decode_login_reply(*body, id);
     // A handoff URL must lead to the site we asked, to its handoff path and nowhere else.
-    const std::string expected = site.origin + std::string(handoff_path);
-    if (reply && reply->outcome == peer_login_outcome::handoff &&
-        reply->location.compare(0, expected.size(), expected) != 0) {
+    if (reply && reply->outcome == peer_login_outcome::handoff && !is_handoff_url(site, reply->location)) {
         login_log()->warn("peer {} answered with a handoff URL outside its origin: refused", site.name);
         co_return std::nullopt;
     }
@@ -302,9 +300,15 @@ boost::asio::awaitable<peer_login_reply> login_service::answer_login(const peer_
         case outcome_kind::signed_in: break;
         default: co_return reply;  // unavailable
     }
-    handoff_grant grant{here->user.user_id, here->user.account_id, here->user.email,
-                        cfg_->sites.self, here->placement->version, landing(a.next, own_origin_),
-                        a.client_ip, a.user_agent};
+    auto issuing = issue_handoff(*here, a);
+    co_return co_await std::move(issuing);
+}
+
+boost::asio::awaitable<peer_login_reply> login_service::issue_handoff(const local_user& u,
+                                                                      const login_attempt& a) const {
+    peer_login_reply reply;  // unavailable unless stored
+    handoff_grant grant{u.user.user_id, u.user.account_id, u.user.email, cfg_->sites.self,
+                        u.placement->version, landing(a.next, own_origin_), a.client_ip, a.user_agent};
     auto token = new_handoff_token();
     auto store = [token, grant, ttl = cfg_->login.handoff_ttl](sql::Connection& c) {
         store_handoff(c, token, grant, ttl);
@@ -319,6 +323,69 @@ boost::asio::awaitable<peer_login_reply> login_service::answer_login(const peer_
     reply.outcome = peer_login_outcome::handoff;
     reply.location = own_origin_ + std::string(handoff_path) + token;
     co_return reply;
+}
+
+// ---- sessions of moved accounts -----------------------------------------------------------
+
+boost::asio::awaitable<std::optional<std::string>> login_service::transfer(session who, std::string next,
+                                                                          std::string client_ip,
+                                                                          std::string user_agent) const {
+    const auto entry = shared_.cache.find(who.account_id);
+    if (!entry || entry->state != placement_lookup::moved) co_return std::nullopt;
+    const site_entry* site = cfg_->sites.find(entry->site);
+    if (!site || site->peer_url.empty() || site->name == cfg_->sites.self) co_return std::nullopt;
+    const peer_transfer_request request{who.user_id, who.account_id, who.email, std::move(next),
+                                        std::move(client_ip), std::move(user_agent)};
+    std::string id;
+    auto call = call_peer(*site, "transfer", encode(request), id);
+    const auto sealed = co_await std::move(call);
+    const auto body = sealed ? open_reply(*sealed, "transfer_reply", site->name) : std::nullopt;
+    const auto reply = body ? decode_login_reply(*body, id) : std::nullopt;
+    const bool handed = reply && reply->outcome == peer_login_outcome::handoff &&
+                        is_handoff_url(*site, reply->location);
+    shared_.metrics.count_login("transfer", handed ? "handed_over" : "not_handed_over");
+    if (!handed) co_return std::nullopt;
+    co_return reply->location;
+}
+
+boost::asio::awaitable<std::optional<std::string>> login_service::answer_peer_transfer(std::string sealed) const {
+    const auto e = open_request(sealed, "transfer");
+    if (!e) co_return std::nullopt;
+    const auto request = decode_transfer_request(e->body);
+    if (!request) {
+        refuse_envelope("malformed");
+        co_return std::nullopt;
+    }
+    peer_login_reply reply;  // unavailable
+    const std::string email(trimmed_email(request->email));
+    const auto here = co_await look_up(email);
+    // Only the very user the sender names, of an account that lives here now.
+    const bool same_user = here && here->found() && here->user.user_id == request->user_id &&
+                           here->user.account_id == request->account_id;
+    if (here) reply.outcome = peer_login_outcome::not_here;
+    if (same_user && here->lives_here()) {
+        if (here->placement->state == placement_lookup::locked) {
+            reply.outcome = peer_login_outcome::locked;
+        } else {
+            const login_attempt a{email, {}, request->next, request->client_ip, request->user_agent};
+            auto issuing = issue_handoff(*here, a);
+            reply = co_await std::move(issuing);
+        }
+    }
+    shared_.metrics.count_login("peer_transfer", to_string(reply.outcome));
+    co_return seal_reply(e->sender, "transfer_reply", encode(reply, e->message_id));
+}
+
+std::string login_service::moved_to_origin(std::uint64_t account_id) const {
+    const auto entry = shared_.cache.find(account_id);
+    if (!entry || entry->state != placement_lookup::moved) return {};
+    const site_entry* site = cfg_->sites.find(entry->site);
+    return site ? site->origin : std::string{};
+}
+
+bool login_service::is_handoff_url(const site_entry& site, std::string_view location) const {
+    const std::string expected = site.origin + std::string(handoff_path);
+    return location.substr(0, expected.size()) == expected;
 }
 
 std::string login_service::seal_reply(const std::string& to, std::string kind, std::string body) const {

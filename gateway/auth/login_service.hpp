@@ -103,6 +103,19 @@ public:
     boost::asio::awaitable<std::optional<std::string>> answer_peer_reset(std::string sealed,
                                                                          reset_delivery deliver) const;
 
+    // GET /_gangway/transfer: a session of this site whose account has moved is handed over to
+    // the account's new site (a sealed "transfer" envelope; that site checks the user and the
+    // placement and answers with a handoff URL, as for a login). nullopt when it cannot be:
+    // the caller sends the browser to that site to log in there.
+    boost::asio::awaitable<std::optional<std::string>> transfer(session who, std::string next,
+                                                                std::string client_ip,
+                                                                std::string user_agent) const;
+    // POST /_gangway/peer/v1/transfer: the sealed reply, or nullopt when refused.
+    boost::asio::awaitable<std::optional<std::string>> answer_peer_transfer(std::string sealed) const;
+    // The origin of the site the account has moved to, as this gateway sees it; empty when it
+    // has not moved.
+    std::string moved_to_origin(std::uint64_t account_id) const;
+
     // Ends a session: its id is revoked for every instance of this site. False when the
     // database could not record it (the cookie is cleared anyway).
     boost::asio::awaitable<bool> sign_out(session who) const;
@@ -137,6 +150,8 @@ private:
     std::optional<std::string> open_reply(std::string_view sealed, std::string_view kind,
                                           std::string_view from) const;
     void refuse_envelope(std::string_view reason) const;
+    boost::asio::awaitable<peer_login_reply> issue_handoff(const local_user& u, const login_attempt& a) const;
+    bool is_handoff_url(const site_entry& site, std::string_view location) const;
     std::string seal_reply(const std::string& to, std::string kind, std::string body) const;
     std::string mint_cookie(const user_record& u, std::uint64_t placement_version) const;
     void record_failure(const login_attempt& a) const;

@@ -84,6 +84,12 @@ std::string encode(const peer_reset_request& r) {
                                                                     json::error_handler_t::replace);
 }
 
+std::string encode(const peer_transfer_request& r) {
+    return json{{"user_id", r.user_id}, {"account_id", r.account_id}, {"email", r.email},
+                {"next", r.next}, {"client_ip", r.client_ip}, {"user_agent", r.user_agent}}
+        .dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 std::string encode(peer_reset_outcome o, std::string_view in_reply_to) {
     return json{{"in_reply_to", in_reply_to}, {"outcome", to_string(o)}}.dump();
 }
@@ -114,6 +120,22 @@ std::optional<peer_reset_request> decode_reset_request(std::string_view body) {
     peer_reset_request r;
     if (!j || !read_string(*j, "email", r.email) || !read_string(*j, "client_ip", r.client_ip))
         return std::nullopt;
+    return r;
+}
+
+std::optional<peer_transfer_request> decode_transfer_request(std::string_view body) {
+    const auto j = parse_object(body);
+    peer_transfer_request r;
+    if (!j || !read_string(*j, "email", r.email) || !read_string(*j, "next", r.next) ||
+        !read_string(*j, "client_ip", r.client_ip) || !read_string(*j, "user_agent", r.user_agent))
+        return std::nullopt;
+    const auto user = j->find("user_id");
+    const auto account = j->find("account_id");
+    if (user == j->end() || !user->is_number_unsigned() || account == j->end() ||
+        !account->is_number_unsigned())
+        return std::nullopt;
+    r.user_id = user->get<std::uint64_t>();
+    r.account_id = account->get<std::uint64_t>();
     return r;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +32,19 @@ struct peer_login_reply {
     std::string location;  // handoff: https://<receiver origin>/_gangway/handoff?token=...
 };
 
+// A session handed over (kind "transfer"): the sender's gateway vouches that this user holds a
+// valid session of the sender's site for an account that has moved to the receiver. The
+// receiver answers like a login (peer_login_reply): a handoff URL when the account is active
+// there and the user is its user.
+struct peer_transfer_request {
+    std::uint64_t user_id = 0;
+    std::uint64_t account_id = 0;
+    std::string email;
+    std::string next;
+    std::string client_ip;
+    std::string user_agent;
+};
+
 // A forgotten-password request: the receiver asks its upstream app to send the reset mail
 // when the account lives there.
 struct peer_reset_request {
@@ -43,6 +57,7 @@ std::string_view to_string(peer_reset_outcome o) noexcept;
 std::string encode(const peer_login_request& r);
 std::string encode(const peer_login_reply& r, std::string_view in_reply_to);
 std::string encode(const peer_reset_request& r);
+std::string encode(const peer_transfer_request& r);
 std::string encode(peer_reset_outcome o, std::string_view in_reply_to);
 
 // nullopt when the body is not exactly what encode() makes (not JSON, a missing or mistyped
@@ -50,6 +65,7 @@ std::string encode(peer_reset_outcome o, std::string_view in_reply_to);
 std::optional<peer_login_request> decode_login_request(std::string_view body);
 std::optional<peer_login_reply> decode_login_reply(std::string_view body, std::string_view request_id);
 std::optional<peer_reset_request> decode_reset_request(std::string_view body);
+std::optional<peer_transfer_request> decode_transfer_request(std::string_view body);
 std::optional<peer_reset_outcome> decode_reset_reply(std::string_view body, std::string_view request_id);
 
 }  // namespace gangway

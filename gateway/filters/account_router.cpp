@@ -125,6 +125,7 @@ route_outcome account_router::by_placement(const request_facts& r, std::optional
     in.kind = r.kind;
     in.safe_method = r.method == "GET" || r.method == "HEAD";
     in.target = r.target;
+    in.session_transfer = true;  // a gateway with a database runs the login flow
     if (who) {
         // Counted before the lookup, and fenced, so that the refresher's heartbeat either sees
         // this request in flight or this lookup sees the lock (placement_refresher::heartbeat).

@@ -36,7 +36,12 @@ routing_decision login(const routing_input& in, std::string_view login_path) {
 routing_decision moved(const routing_input& in, const sites_config& sites) {
     const site_entry* to = sites.find(in.placement_site);
     if (!to || to->name == sites.self) return {route_action::unavailable, 503, "placement_inconsistent", {}};
-    std::string location = to->origin + std::string(in.target);
+    // GET pages and AJAX (which client.js turns into a navigation) can take the session with
+    // them; a form POST keeps its method on a 307 to the destination instead.
+    const bool transfer = in.session_transfer && !to->peer_url.empty() &&
+                          (in.safe_method || in.kind == request_kind::ajax);
+    std::string location = transfer ? login_location(transfer_path, in.target)
+                                    : to->origin + std::string(in.target);
     if (in.kind == request_kind::ajax)
         return {route_action::redirect_json, 409, "moved_ajax", std::move(location)};
     return {route_action::redirect_page, in.safe_method ? 302u : 307u, "moved_page",

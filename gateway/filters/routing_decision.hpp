@@ -38,6 +38,10 @@ struct routing_input {
     request_kind kind = request_kind::page;
     bool safe_method = true;  // GET or HEAD
     std::string_view target;  // origin-form path and query, already validated
+    // Moved accounts with a session go through this site's /_gangway/transfer (the login
+    // flow), which hands the session over to the destination, when it has a peer_url. Off:
+    // a plain redirect to the destination's origin, where the user logs in again.
+    bool session_transfer = false;
 };
 
 struct routing_decision {
@@ -61,6 +65,9 @@ routing_decision decide_route(const routing_input& in, const sites_config& sites
 // "/login?next=<target, percent-encoded>": the target is an origin-form path and query that
 // the head check already validated, so it can only point at this origin.
 std::string login_location(std::string_view login_path, std::string_view target);
+
+// Where a moved account's session is handed over to its new site (login_endpoints).
+inline constexpr std::string_view transfer_path = "/_gangway/transfer";
 
 std::string_view route_action_name(route_action a) noexcept;
 

@@ -236,6 +236,45 @@ TEST_F(LoginTest, FailedLoginsAnswerByteForByteTheSame) {
     EXPECT_EQ(attempt("", "x"), unknown) << "empty email";
 }
 
+TEST_F(LoginTest, ASessionFollowsItsAccountToTheNewSite) {
+    browser b(sites_);
+    ASSERT_EQ(b.log_in("legacy", "ada@example.com", "ada-password", "/headers").status, 303u);
+    ASSERT_EQ(b.get("legacy", "/headers").status, 200u);
+
+    // Ops move ada's account (its rows copied to new, the placement flipped on both sides).
+    sites_.add_user("new", {1, "ada@example.com", "ada-password", 101});
+    sites_.site("new").place(101, "active", "new");
+    sites_.site("legacy").place(101, "moved", "new");
+    http_response res;
+    ASSERT_TRUE(wait_until(std::chrono::seconds(5), [&] {
+        res = b.get("legacy", "/headers?after=move");
+        return res.status == 302;
+    }));
+    EXPECT_EQ(location_of(res), "/_gangway/transfer?next=/headers%3Fafter%3Dmove");
+
+    // The transfer hands the session over: no password typed again.
+    auto handed = b.follow("legacy", location_of(res));
+    ASSERT_EQ(handed.status, 303u) << handed.body;
+    EXPECT_EQ(location_of(handed).rfind(sites_.origin("new") + "/_gangway/handoff?token=", 0), 0u);
+    auto landing = b.follow("legacy", location_of(handed));
+    ASSERT_EQ(landing.status, 303u);
+    EXPECT_EQ(location_of(landing), "/headers?after=move");
+    auto page = b.follow("new", location_of(landing));
+    ASSERT_EQ(page.status, 200u);
+    EXPECT_EQ(page.header("X-Upstream"), "new-app");
+    EXPECT_NE(page.body.find("X-Gangway-User-Id: 1\r\n"), std::string::npos);
+
+    // AJAX gets the same way as a JSON redirect, which client.js follows.
+    auto ajax = b.get("legacy", "/api/items", "Accept: application/json\r\nSec-Fetch-Mode: cors\r\n");
+    EXPECT_EQ(ajax.status, 409u);
+    EXPECT_EQ(ajax.header("Gangway-Location"), "/_gangway/transfer?next=/api/items");
+    // Without a session there is nothing to hand over: the login form, with next.
+    browser stranger(sites_);
+    auto anonymous = stranger.get("legacy", "/_gangway/transfer?next=/headers");
+    EXPECT_EQ(anonymous.status, 303u);
+    EXPECT_EQ(location_of(anonymous), "/login?next=/headers");
+}
+
 // The reset requests each upstream app received (request heads of POST <reset_path>).
 std::vector<std::string> reset_requests(two_sites& s, const std::string& site) {
     std::vector<std::string> out;

@@ -93,6 +93,27 @@ TEST(RoutingDecision, FollowsTheRoutingTable) {
     }
 }
 
+TEST(RoutingDecision, MovedSessionsAreHandedOverThroughTheTransferPath) {
+    sites_config sites = two_sites();
+    routing_input in;
+    in.has_session = true;
+    in.placement = pl::moved;
+    in.placement_site = "aws";
+    in.target = "/reports/7?q=1";
+    in.session_transfer = true;
+    EXPECT_EQ(decide_route(in, sites, "/login").location, "/_gangway/transfer?next=/reports/7%3Fq%3D1");
+    in.kind = ajax;
+    in.safe_method = false;
+    const auto json = decide_route(in, sites, "/login");
+    EXPECT_EQ(json.status, 409u);
+    EXPECT_EQ(json.location, "/_gangway/transfer?next=/reports/7%3Fq%3D1");
+    in.kind = page;  // a form POST keeps its method: straight to the destination
+    EXPECT_EQ(decide_route(in, sites, "/login").location, "https://eu2.example.com/reports/7?q=1");
+    in.safe_method = true;
+    sites.entries[1].peer_url.clear();  // no peer to hand over to
+    EXPECT_EQ(decide_route(in, sites, "/login").location, "https://eu2.example.com/reports/7?q=1");
+}
+
 TEST(RoutingDecision, LoginNextIsPercentEncodedSoItStaysOneParameter) {
     EXPECT_EQ(login_location("/login", "/a?next=//evil.example&x=1#f"),
               "/login?next=/a%3Fnext%3D//evil.example%26x%3D1%23f");
