@@ -9,6 +9,7 @@
 #include "gateway/accounts_command.hpp"
 #include "gateway/db_command.hpp"
 #include "gateway/keys_command.hpp"
+#include "gateway/mover/dump_command.hpp"
 #include "gateway/mover/schema_command.hpp"
 #include "gateway/server/serve_command.hpp"
 
@@ -62,7 +63,7 @@ int main(int argc, char** argv) {
     gangway::add_accounts_command(app, result);
     gangway::add_keys_command(app, result);
     gangway::mover::add_schema_command(app, result);
-    add_pending_verb(app, result, "dump", "SQL dump of accounts");
+    gangway::mover::add_dump_command(app, result);
     add_pending_verb(app, result, "migrate", "move accounts to another site");
 
     try {

@@ -4,6 +4,7 @@
 // information_schema by catalog_reader; everything that reasons about it (infer, check) is
 // pure and takes it as a value, so tests can build one by hand.
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -17,6 +18,10 @@ struct catalog_column {
     std::string name;
     std::string data_type;  // information_schema DATA_TYPE, lower case: "varchar", "bigint"
     bool nullable = false;
+    // Computed by the server (VIRTUAL / STORED / PERSISTENT): read for lookups, never written.
+    bool generated = false;
+    std::string column_type{};   // information_schema COLUMN_TYPE: "bigint(20) unsigned"
+    std::uint64_t max_length = 0;  // CHARACTER_MAXIMUM_LENGTH (characters or bytes); 0: none
 };
 
 struct catalog_index {

@@ -32,14 +32,18 @@ void read_tables(sql::Connection& c, database_catalog& out) {
 
 void read_columns(sql::Connection& c, database_catalog& out) {
     rows r = query(c,
-                   "SELECT TABLE_NAME, COLUMN_NAME, LOWER(DATA_TYPE), IS_NULLABLE = 'YES' "
+                   // GENERATION_EXPRESSION: NULL (MariaDB) or '' (MySQL) unless generated.
+                   "SELECT TABLE_NAME, COLUMN_NAME, LOWER(DATA_TYPE), IS_NULLABLE = 'YES', "
+                   "COALESCE(GENERATION_EXPRESSION, '') <> '', LOWER(COLUMN_TYPE), "
+                   "COALESCE(CHARACTER_MAXIMUM_LENGTH, 0) "
                    "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? "
                    "ORDER BY TABLE_NAME, ORDINAL_POSITION",
                    out.schema);
     while (r->next()) {
         const auto table = out.tables.find(std::string(r->getString(1)));
         if (table == out.tables.end()) continue;  // a view's columns
-        table->second.columns.push_back({r->getString(2), r->getString(3), r->getBoolean(4)});
+        table->second.columns.push_back({r->getString(2), r->getString(3), r->getBoolean(4),
+                                         r->getBoolean(5), r->getString(6), r->getUInt64(7)});
     }
 }
 

@@ -1,0 +1,185 @@
+// The row walker on the example app holding three accounts: it finds exactly one account's
+// rows (compared with hand-written queries, table by table), pages by batch_rows, ends
+// cycles, and refuses to walk into another account.
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "gateway/mover/row_walker.hpp"
+#include "tests/mover/dump_test_support.hpp"
+
+namespace gangway::mover {
+namespace {
+
+using gangway::testing::test_database;
+using strings = std::vector<std::string>;
+using testing::example_model_path;
+using testing::read_text;
+
+// The example model with every batch tiny, so that every lookup and page boundary is crossed.
+std::string small_batch_model() {
+    std::string text = read_text(example_model_path());
+    for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+             {"batch_rows = 1000", "batch_rows = 2"},
+             {"lookup_batch = 500", "lookup_batch = 3"},
+             {"batch_rows = 200 ", "batch_rows = 3 "},
+             {"batch_rows = 5000", "batch_rows = 4"},
+             {"lookup_batch = 100", "lookup_batch = 2"}}) {
+        const auto at = text.find(from);
+        if (at == std::string::npos) throw std::invalid_argument("not in the example: " + from);
+        text.replace(at, from.size(), to);
+    }
+    return text;
+}
+
+struct walked {
+    std::map<std::string, strings> keys;  // per table, the key of every row handed over, sorted
+    std::map<std::string, std::size_t> largest_page;
+    std::map<std::string, std::size_t> pages;
+    std::string error;  // the walk_error, if any
+};
+
+walked walk(const test_database& db, const std::string& model_text, const strings& accounts) {
+    const schema_result model = parse_schema_model(model_text, example_model_path());
+    if (!model.value) throw std::invalid_argument(model.errors[0].to_string());
+    const traversal_plan plan = plan_traversal(*model.value);
+    const layouts_result layouts = build_layouts(*model.value, plan, testing::catalog_of(db));
+    if (!layouts.errors.empty()) throw std::invalid_argument(layouts.errors[0]);
+    const row_walker walker(*model.value, plan, layouts.tables);
+    walked out;
+    const row_sink sink = [&](const table_layout& t, std::vector<table_row>& rows) {
+        out.largest_page[t.name] = std::max(out.largest_page[t.name], rows.size());
+        ++out.pages[t.name];
+        for (const auto& r : rows) {
+            std::string key;
+            for (std::size_t k : t.key) key += (key.empty() ? "" : ",") + r[k].value_or("NULL");
+            out.keys[t.name].push_back(key);
+        }
+    };
+    database_config cfg = db.config();
+    cfg.pool_size = 1;
+    db_pool pool(cfg);
+    auto done = pool.run_blocking([&](sql::Connection& c) {
+        try {
+            walker.walk(c, accounts, sink);
+        } catch (const walk_error& e) {
+            out.error = e.what();
+        }
+        return true;
+    });
+    if (!done) throw std::runtime_error(done.message);
+    for (auto& [table, keys] : out.keys) std::sort(keys.begin(), keys.end());
+    return out;
+}
+
+// The rows of the accounts (an SQL list: "1, 2"), by hand: what the example model means.
+std::map<std::string, strings> expected_keys(const test_database& db, const std::string& ids) {
+    const std::string convs = "(SELECT id FROM conversations WHERE account_id IN (" + ids + "))";
+    const std::string msgs = "(SELECT id FROM messages WHERE conversation_id IN " + convs + ")";
+    const std::map<std::string, std::string> queries{
+        {"accounts", "SELECT id FROM accounts WHERE id IN (" + ids + ")"},
+        {"countries", "SELECT code FROM countries WHERE code IN (SELECT country_code FROM "
+                      "accounts WHERE id IN (" + ids + "))"},
+        {"users", "SELECT id FROM users WHERE account_id IN (" + ids + ")"},
+        {"conversations", "SELECT id FROM conversations WHERE account_id IN (" + ids + ")"},
+        {"messages", "SELECT id FROM messages WHERE conversation_id IN " + convs},
+        {"tags", "SELECT id FROM tags WHERE account_id IN (" + ids + ")"},
+        {"conversation_tags", "SELECT CONCAT_WS(',', conversation_id, tag_id) FROM "
+                              "conversation_tags WHERE conversation_id IN " + convs},
+        {"attachments", "SELECT id FROM attachments WHERE (owner_type = 'message' AND owner_id "
+                        "IN " + msgs + ") OR (owner_type = 'conversation' AND owner_id IN " +
+                            convs + ")"},
+        {"daily_stats", "SELECT CONCAT_WS(',', account_id, day) FROM daily_stats WHERE "
+                        "account_id IN (" + ids + ")"},
+        {"daily_stat_channels", "SELECT CONCAT_WS(',', account_id, day, channel) FROM "
+                                "daily_stat_channels WHERE (account_id, day) IN (SELECT "
+                                "account_id, day FROM daily_stats WHERE account_id IN (" + ids + "))"},
+        {"events", "SELECT id FROM events WHERE account_id IN (" + ids + ")"},
+    };
+    std::map<std::string, strings> out;
+    for (const auto& [table, sql] : queries) {
+        strings keys;
+        for (const auto& row : testing::query_text(db, sql)) keys.push_back(row[0]);
+        std::sort(keys.begin(), keys.end());
+        if (!keys.empty()) out[table] = keys;
+    }
+    return out;
+}
+
+class RowWalk : public ::testing::Test {
+protected:
+    RowWalk() {
+        testing::create_example_app(db_);
+        testing::seed_example_accounts(db_);
+    }
+    test_database db_;
+};
+
+TEST_F(RowWalk, FindsExactlyEachAccountsRows) {
+    for (const std::string account : {"1", "2", "3"}) {
+        const walked w = walk(db_, small_batch_model(), {account});
+        EXPECT_EQ(w.error, "");
+        EXPECT_EQ(w.keys, expected_keys(db_, account)) << "account " << account;
+    }
+    // The polymorphic decoys went nowhere: attachment 6 is a conversation attachment whose
+    // owner_id is a message id of account 1, attachment 7 the other way round.
+    const walked w = walk(db_, small_batch_model(), {"1"});
+    EXPECT_EQ(w.keys.at("attachments"), (strings{"1", "2", "3", "4"}));
+    EXPECT_EQ(w.keys.at("conversation_tags"), (strings{"100,1", "100,2", "101,1"}));
+    EXPECT_EQ(w.keys.at("tags"), (strings{"1", "2", "3"}));
+    EXPECT_EQ(w.keys.at("messages").size(), 30u);
+    EXPECT_EQ(w.keys.at("events").size(), 26u);
+    EXPECT_EQ(w.keys.count("django_session"), 0u);
+}
+
+TEST_F(RowWalk, FindsSeveralAccountsAtOnce) {
+    const walked w = walk(db_, read_text(example_model_path()), {"1", "3", "2"});
+    EXPECT_EQ(w.error, "");
+    EXPECT_EQ(w.keys, expected_keys(db_, "1, 2, 3"));
+}
+
+TEST_F(RowWalk, PagesAreBoundedByBatchRows) {
+    const walked w = walk(db_, small_batch_model(), {"1"});
+    EXPECT_EQ(w.largest_page.at("users"), 2u);
+    EXPECT_EQ(w.largest_page.at("messages"), 3u);
+    EXPECT_EQ(w.largest_page.at("events"), 4u);
+    EXPECT_GE(w.pages.at("messages"), 10u);  // 30 rows in pages of 3
+    EXPECT_GE(w.pages.at("events"), 7u);     // 26 rows in pages of 4
+    for (const auto& [table, size] : w.largest_page) EXPECT_LE(size, 4u) << table;
+}
+
+TEST_F(RowWalk, CyclesBothWaysEndWithTheSameRows) {
+    std::string model = small_batch_model();
+    const std::string from = "to = \"messages.conversation_id\"\n";
+    model.replace(model.find(from), from.size(), from + "both_ways = true\n");
+    const std::string tags = "to = \"tags.account_id\"\n";
+    model.replace(model.find(tags), tags.size(), tags + "both_ways = true\n");
+    const walked w = walk(db_, model, {"1"});
+    EXPECT_EQ(w.error, "");
+    EXPECT_EQ(w.keys, expected_keys(db_, "1"));
+}
+
+TEST_F(RowWalk, RefusesAnEdgeIntoTheRootThatReachesAnotherAccount) {
+    const std::string model = small_batch_model() +
+                              "\n[[relationships]]\nfrom = \"users.id\"\nto = \"accounts.owner_id\"\n";
+    // Back to the account itself: harmless.
+    EXPECT_EQ(walk(db_, model, {"1"}).error, "");
+    db_.execute("UPDATE accounts SET owner_id = 11 WHERE id = 2");  // a user of account 1
+    EXPECT_EQ(walk(db_, model, {"1"}).error,
+              "users.id -> accounts.owner_id: reaches accounts row id = 2, another account: "
+              "following it would copy that account's rows too; a relationship into accounts "
+              "must only lead back to the accounts being copied");
+    EXPECT_EQ(walk(db_, model, {"1", "2"}).error, "");
+}
+
+TEST_F(RowWalk, AnAccountWithoutARowFailsBeforeAnyRowIsHandedOver) {
+    const walked w = walk(db_, small_batch_model(), {"1", "999"});
+    EXPECT_EQ(w.error, "account 999: no row in accounts with id = 999");
+    EXPECT_TRUE(w.keys.empty());
+}
+
+}  // namespace
+}  // namespace gangway::mover

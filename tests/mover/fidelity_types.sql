@@ -1,0 +1,52 @@
+-- Type fidelity for `gangway dump` (tests/db/dump_fidelity_test.cpp): one table with every
+-- kind of value the mover reads and writes, and rows at the edges of each type. Rows are
+-- written under several session time zones (SET STATEMENT), so TIMESTAMPs must come back as
+-- the same instants. Statements end with ';' at the end of a line (tests split on that).
+
+CREATE TABLE fidelity (
+  id BIGINT UNSIGNED NOT NULL PRIMARY KEY,
+  account_id BIGINT UNSIGNED NOT NULL,
+  s VARCHAR(100) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,
+  t MEDIUMTEXT NULL,
+  l1 VARCHAR(50) CHARACTER SET latin1 NULL,
+  b BLOB NULL,
+  vb VARBINARY(300) NULL,
+  bn BINARY(4) NULL,
+  j JSON NULL,
+  d DECIMAL(65,30) NULL,
+  f FLOAT NULL,
+  g DOUBLE NULL,
+  dt DATETIME(6) NULL,
+  ts TIMESTAMP(6) NULL DEFAULT NULL,
+  tm TIME(6) NULL,
+  dy DATE NULL,
+  yr YEAR NULL,
+  bt BIT(64) NULL,
+  b5 BIT(5) NULL,
+  e ENUM('a','b','c d') NULL,
+  st SET('x','y','z') NULL,
+  ti TINYINT NULL,
+  bi BIGINT NULL,
+  ub BIGINT UNSIGNED NULL,
+  gen VARCHAR(130) AS (CONCAT(id, ':', COALESCE(s, ''))) VIRTUAL,
+  gst BIGINT AS (id * 2) STORED,
+  KEY fidelity_account (account_id)
+) ENGINE=InnoDB;
+
+INSERT INTO fidelity (id, account_id) VALUES (1, 7);
+
+SET STATEMENT time_zone = '+05:30' FOR INSERT INTO fidelity (id, account_id, s, t, l1, b, vb, bn, j, d, f, g, dt, ts, tm, dy, yr, bt, b5, e, st, ti, bi, ub) VALUES (2, 7, 'emoji 😀 ünï \\ \' " \n \r \0 \Z tab\t ;', REPEAT('long text ', 20000), 'café', UNHEX('000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F202122232425262728292A2B2C2D2E2F303132333435363738393A3B3C3D3E3F404142434445464748494A4B4C4D4E4F505152535455565758595A5B5C5D5E5F606162636465666768696A6B6C6D6E6F707172737475767778797A7B7C7D7E7F808182838485868788898A8B8C8D8E8F909192939495969798999A9B9C9D9E9FA0A1A2A3A4A5A6A7A8A9AAABACADAEAFB0B1B2B3B4B5B6B7B8B9BABBBCBDBEBFC0C1C2C3C4C5C6C7C8C9CACBCCCDCECFD0D1D2D3D4D5D6D7D8D9DADBDCDDDEDFE0E1E2E3E4E5E6E7E8E9EAEBECEDEEEFF0F1F2F3F4F5F6F7F8F9FAFBFCFDFEFF'), UNHEX('00FF27225C0A0D1A'), UNHEX('00000001'), '{"a": [1, 2.5, "😀"], "b": null, "c": "\\u00e9"}', '-12345678901234567890123456789012345.123456789012345678901234567890', 3.4028234663852886e38, 1.7976931348623157e308, '2024-02-29 23:59:59.999999', '2024-03-31 01:30:00.123456', '-838:59:59.000000', '2024-02-29', 2155, b'1111111111111111111111111111111111111111111111111111111111111111', b'10101', 'c d', 'x,z', -128, -9223372036854775808, 18446744073709551615);
+
+SET STATEMENT time_zone = '-08:00' FOR INSERT INTO fidelity (id, account_id, s, t, l1, b, vb, bn, j, d, f, g, dt, ts, tm, dy, yr, bt, b5, e, st, ti, bi, ub) VALUES (3, 7, '', '', '', '', '', UNHEX('FFFFFFFF'), '[]', 0.000000000000000000000000000001, 1.401298464324817e-45, 4.9406564584124654e-324, '1000-01-01 00:00:00.000001', '1970-01-01 00:00:01.000000', '00:00:00.000001', '1000-01-01', 1901, 0, 0, 'a', '', 127, 9223372036854775807, 0);
+
+INSERT INTO fidelity (id, account_id, f, g, ts, bt, b5, ti, bi, ub) VALUES (4, 7, -3.4028234663852886e38, -2.2250738585072014e-308, '2038-01-19 03:14:07.999999', 1, 1, 0, 0, 0);
+
+SET STATEMENT time_zone = '+13:00' FOR INSERT INTO fidelity (id, account_id, s, t, l1, b, vb, bn, j, d, f, g, dt, ts, tm, dy, yr, bt, b5, e, st, ti, bi, ub) VALUES (5, 7, 'x', 'y', 'z', 'w', 'v', 'uuuu', '"s"', 0.1, 0.1, 0.1, '2024-01-01', '2024-10-27 01:30:00', '12:00', '2024-01-01', 2024, 5, 3, 'b', 'y', 1, 1, 1);
+
+INSERT INTO fidelity (id, account_id, f, g, d) VALUES (6, 7, 1.17549435e-38, 2.2250738585072014e-308, 99999999999999999999999999999999999.999999999999999999999999999999);
+
+INSERT INTO fidelity (id, account_id, f, g) VALUES (7, 7, -0e0, -0e0);
+
+INSERT INTO fidelity (id, account_id, f, g) VALUES (8, 7, 1.1754942e-38, 2.225073858507201e-308);
+
+INSERT INTO fidelity (id, account_id, s) VALUES (9, 8, 'another account');
