@@ -293,7 +293,8 @@ this in one command, \`gangway migrate --to new 5\`, once it lands):
       # copies Egret's rows from legacy's database to new's (stand-in for the mover's copy)
   $gangway accounts add --config $d/new/gangway.toml 5
   $gangway accounts set --config $d/legacy/gangway.toml 5 --state moved --site new
-      # the lock page and the widget now take eve to the same page on new (sign in there again)
+      # the lock page and the widget now take eve to the same page on new, still signed in
+      # (legacy hands her session over: /_gangway/transfer, then a handoff on new)
   Placement and its audit: $gangway accounts list|audit --config $d/legacy/gangway.toml
 
 Logs: $d/{legacy,new}/{access.log,gateway.log,app.log}; password-reset "mails" print below.

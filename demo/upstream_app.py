@@ -6,6 +6,8 @@ identity headers, with the X-Gangway-Assertion MAC checked against the site's as
 the account's projects and notes from this site's database, a logout button, and an AJAX
 widget that polls /api/clock every few seconds through /_gangway/client.js (so it follows the
 gateway's JSON answers: wait while the account is locked, go to the new site once it moved).
+Every request is logged (JSON lines: wall-clock and monotonic time, method, path, status and the
+X-Gangway-Account-Id it came with), so a test can tell which accounts reached this site and when.
 POST <reset path> is where the gateway delivers forgotten-password requests: the app logs
 "reset mail for <email>" instead of sending one. GET /signup is the sign-up page (proxied here
 only on the sign-up site).
@@ -53,18 +55,25 @@ PAGE = """<!doctype html>
 <p id="who">Signed in as <b id="email">{email}</b> (user {user_id}, account {account_id});
   identity assertion: <span id="assertion" class="{assertion_class}">{assertion}</span></p>
 {content}
-<p id="widget">Widget (AJAX every 3 s): <span id="clock">…</span></p>
+<p id="widget" data-state="starting">Widget (AJAX every 3 s): <span id="clock">…</span></p>
 <script>
+function show(state, text) {{
+  document.getElementById('widget').dataset.state = state;
+  document.getElementById('clock').textContent = text;
+}}
 async function tick() {{
   try {{
     const r = await fetch('/api/clock', {{headers: {{'Accept': 'application/json'}}}});
     const body = await r.json();
-    document.getElementById('clock').textContent =
-      body.time + ' from site ' + body.site + ' for ' + (body.email || 'nobody');
+    show('answered', body.time + ' from site ' + body.site + ' for ' + (body.email || 'nobody'));
   }} catch (e) {{
-    document.getElementById('clock').textContent = 'no answer (' + e + ')';
+    show('failed', 'no answer (' + e + ')');
   }}
 }}
+// client.js holds a request back while the gateway answers "wait" (the account is locked for a
+// move) and says so with this event before each pause; the widget shows it.
+window.addEventListener('gangway:wait', (e) =>
+  show('waiting', 'waiting: this account is moving (next try in ' + e.detail + ' s)'));
 tick(); setInterval(tick, 3000);
 </script>
 </body></html>
@@ -189,7 +198,11 @@ class App(BaseHTTPRequestHandler):
             print(json.dumps({"site": self.site, "event": text}), file=self.log_file, flush=True)
 
     def log_message(self, fmt, *args):
-        line = {"site": self.site, "method": self.command, "path": self.path.split("?")[0],
+        # ts: wall clock (Unix seconds); mono: CLOCK_MONOTONIC seconds, the same clock as other
+        # processes' on this machine (Node's process.hrtime), for comparisons no clock step can
+        # upset. Written when the answer's status line is, so before the gateway has the answer.
+        line = {"ts": round(time.time(), 6), "mono": round(time.monotonic(), 6),
+                "site": self.site, "method": self.command, "path": self.path.split("?")[0],
                 "status": args[1] if len(args) > 1 else "",
                 "account": self.headers.get("X-Gangway-Account-Id", ""),
                 "request_id": self.headers.get("X-Request-Id", "")}

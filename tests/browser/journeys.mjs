@@ -29,6 +29,8 @@ const ada = { email: "ada@acme.example", password: "ada-password", account: "Acm
 const ben = { email: "ben@bluebird.example", password: "ben-password" };                          // legacy
 const cleo = { email: "cleo@cobalt.example", password: "cleo-password", account: "Cobalt Studio" }; // moved
 const dan = { email: "dan@dunlin.example", password: "dan-password", account: "Dunlin Dental" };   // moved, unknown on legacy
+const eve = { email: "eve@egret.example", password: "eve-password", account: "Egret Logistics",      // legacy, ready to move
+              accountId: "5" };
 const failedMessage = "That email and password do not match an account.";
 const limitedMessage = "Too many sign-in attempts. Wait a minute, then try again.";
 const resetMessage = "If an account uses that email, a link to reset its password is on its way.";
@@ -135,7 +137,7 @@ async function journey(name, steps) {
   const shot = (label) => page.screenshot({ path: path.join(dir, `${String(++step).padStart(2, "0")}-${label}.png`),
                                             fullPage: true });
   try {
-    await steps({ page, shot, errors });
+    await steps({ page, shot, errors, dir });
   } catch (e) {
     await page.screenshot({ path: path.join(dir, "failure.png"), fullPage: true }).catch(() => {});
     throw e;
@@ -157,6 +159,69 @@ async function submitLogin(page, who, password = who.password) {
 }
 
 const text = (page, selector) => page.locator(selector).innerText();
+
+// CLOCK_MONOTONIC in seconds: libuv's hrtime and Python's time.monotonic() (the demo app's log
+// field "mono") read the same system-wide clock on Linux, so the two compare directly, and no
+// step of the wall clock can upset the comparison.
+const monotonicSeconds = () => Number(process.hrtime.bigint()) / 1e9;
+
+// Runs a command to the end; resolves with its exit status, output, and the monotonic time at
+// which it exited (taken on "exit", before its output is drained).
+function runCommand(file, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { cwd: repo, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "", stderr = "", exitedAt;
+    child.stdout.on("data", (d) => { stdout += d; });
+    child.stderr.on("data", (d) => { stderr += d; });
+    child.on("error", reject);
+    child.on("exit", () => { exitedAt = monotonicSeconds(); });
+    child.on("close", (code, signal) => resolve({ status: code ?? signal, stdout, stderr, exitedAt }));
+  });
+}
+
+// What ops run to move an account from legacy to new by hand, as scripts/demo.sh prints it.
+// Every step must succeed; each one's command and output go to `log`.
+function movingOps(log) {
+  const step = async (what, file, args) => {
+    const r = await runCommand(file, args);
+    fs.appendFileSync(log, `$ ${[file, ...args].join(" ")}\n${r.stdout}${r.stderr}(exit ${r.status})\n\n`);
+    assert.equal(r.status, 0, `${what} failed (exit ${r.status}): ${r.stderr}${r.stdout}`);
+    return r;
+  };
+  const accounts = (siteName, ...args) =>
+    step(`gangway accounts ${args[0]} on ${siteName}`, demo.ready.gangway,
+         ["accounts", args[0], "--config", site(siteName).config, ...args.slice(1), "--by", "browser-journey-c"]);
+  return {
+    // Returns only once the fence holds: every legacy gateway applied the lock and has no
+    // request of the account in flight.
+    lock: (id) => accounts("legacy", "lock", id, "--reason", "browser journey c: move to new"),
+    // The copy of the account's rows. Stand-in until the mover lands; then this one step becomes
+    // `gangway migrate --to new ID` (which also verifies the copy and flips both placements).
+    copyRows: (id) => step("copying the rows", "bash",
+                           [path.join(repo, "demo/copy_account.sh"), demo.ready.run_dir, id, "legacy", "new"]),
+    activateOnNew: (id) => accounts("new", "add", id, "--reason", "browser journey c: moved from legacy"),
+    flipLegacy: (id) => accounts("legacy", "set", id, "--state", "moved", "--site", "new",
+                                 "--reason", "browser journey c: moved to new"),
+  };
+}
+
+// The demo app's request log (demo/upstream_app.py), one JSON object per line.
+const appLog = (siteName) => fs.readFileSync(site(siteName).app_log, "utf8").split("\n")
+  .filter((line) => line.startsWith("{")).map((line) => JSON.parse(line));
+
+// Records every main-frame navigation answer (redirects included) of a page, with the body of
+// each 4xx/5xx (read at once, while the browser still has it).
+function recordNavigations(page) {
+  const answers = [];
+  page.on("response", (r) => {
+    const request = r.request();
+    if (!request.isNavigationRequest() || request.frame() !== page.mainFrame()) return;
+    answers.push({ url: r.url(), status: r.status(), headers: r.headers(),
+                   body: r.status() >= 400 ? r.text().catch((e) => `(body unavailable: ${e.message})`) : null });
+  });
+  return answers;
+}
+const lockPageHeading = "Your account is moving to its new home";
 
 // ---- the journeys -------------------------------------------------------------------------
 
@@ -232,14 +297,94 @@ test("b: a moved user signs in at the shared origin and lands on the new site at
     await shot("unknown-on-legacy-lands-on-new");
   }));
 
-test("c: a user is moved while using the app (lock page, then the new site)",
-  { skip: "needs the mover (`gangway migrate --to new ACCOUNT`), which does not exist yet" }, () => {
-    // Planned: sign in as eve (account 5, legacy), keep the dashboard open, run
-    // `gangway migrate --to new 5` from the ready file's gangway and configs; while it holds the
-    // lock the next navigation shows the lock page (503) and the widget waits (client.js); once
-    // done, the lock page and the widget take the browser to the same page on new, after a
-    // login there. Screenshots: dashboard, lock-page, new-site.
-  });
+test("c: a user is moved while using the app (lock page, then the new site, still signed in)",
+  { timeout: 120000 }, () => journey("c-live-move", async ({ page, shot, errors, dir }) => {
+    const navigations = recordNavigations(page);
+    const ops = movingOps(path.join(dir, "ops.log"));
+    const id = eve.accountId;
+
+    // eve signs in at the shared origin and keeps the dashboard open; its widget polls.
+    await page.goto(`${origin("legacy")}/login`);
+    await submitLogin(page, eve);
+    assert.equal(page.url(), `${origin("legacy")}/`);
+    assert.equal(await text(page, "#served-by"), "legacy");
+    assert.equal(await text(page, "#email"), eve.email);
+    assert.equal(await text(page, "#account"), eve.account);
+    await until("the widget's first answer", async () => (await text(page, "#clock")).includes(`from site legacy for ${eve.email}`));
+    await until("the legacy app to log the account's requests", () => appLog("legacy").some((l) => l.account === id));
+    await shot("legacy-dashboard");
+
+    // Ops lock the account. From now on no request of it may reach legacy's app.
+    const firstWait = page.waitForResponse((r) => new URL(r.url()).pathname === "/api/clock" && r.status() === 503,
+                                           { timeout: 20000 });
+    const beforeLock = navigations.length;
+    const lock = await ops.lock(id);
+    const lockHeldAt = lock.exitedAt;
+
+    // The widget's next AJAX call gets the JSON wait; client.js holds it back and says so, and
+    // the widget shows it is waiting.
+    const waitAnswer = await firstWait;
+    assert.equal(waitAnswer.headers()["retry-after"], "2");  // placement.lock_retry_after_s in demo/run.sh
+    assert.equal((await waitAnswer.json()).gangway.action, "wait");
+    await page.waitForSelector("#widget[data-state=waiting]", { timeout: 20000 });
+    assert.match(await text(page, "#clock"), /^waiting: this account is moving/);
+    await shot("widget-waiting");
+
+    // The next navigation meets the lock page.
+    const lockAnswer = await page.reload();
+    assert.equal(lockAnswer.status(), 503);
+    assert.ok(lockAnswer.headers()["retry-after"], "the lock page says when to retry");
+    assert.equal(page.url(), `${origin("legacy")}/`, "the lock page is the page asked for");
+    assert.equal(await text(page, "h1"), lockPageHeading);
+    await shot("lock-page");
+
+    // Ops finish the move: copy the rows, activate the account on new, mark it moved on legacy.
+    await ops.copyRows(id);
+    await ops.activateOnNew(id);
+    await ops.flipLegacy(id);
+
+    // Untouched by the test, the lock page notices and reloads; legacy hands the session over
+    // to new, which shows the same page, signed in.
+    await page.waitForURL((u) => u.origin === origin("new") && u.pathname === "/", { timeout: 30000 });
+    await page.waitForSelector("#served-by", { timeout: 15000 });
+    assert.equal(await text(page, "#served-by"), "new");
+    assert.equal(await text(page, "#site"), "new");
+    assert.equal(await text(page, "#email"), eve.email);
+    assert.equal(await text(page, "#account"), eve.account);
+    assert.equal(await text(page, "#assertion"), "verified");
+    await until("the widget's first answer on new", async () => (await text(page, "#clock")).includes(`from site new for ${eve.email}`));
+    await shot("new-site");
+    assert.deepEqual(errors, [], "no script errors on the pages");
+
+    // No error page: every page the browser was shown is a 2xx/3xx, or the lock page.
+    const shown = [];
+    for (const n of navigations) {
+      const body = await n.body;
+      const isLockPage = n.status === 503 && body.includes(lockPageHeading);
+      const url = n.url.replace(/([?&]token=)[^&]*/, "$1[redacted]");  // as gangway's access log has it
+      shown.push(`${n.status} ${url}${isLockPage ? " (lock page)" : ""}`);
+      assert.ok(n.status < 400 || isLockPage, `an error page was shown: ${n.status} ${url}\n${body}`);
+    }
+    fs.writeFileSync(path.join(dir, "navigations.txt"), shown.join("\n") + "\n");
+    const paths = navigations.map((n) => new URL(n.url));
+    assert.equal(navigations.filter((n) => n.status === 503).length, 1, `one lock page:\n${shown.join("\n")}`);
+    assert.ok(paths.some((u) => u.origin === origin("legacy") && u.pathname === "/_gangway/transfer"),
+              `the session was handed over through legacy's /_gangway/transfer:\n${shown.join("\n")}`);
+    assert.ok(paths.some((u) => u.origin === origin("new") && u.pathname === "/_gangway/handoff"),
+              `and redeemed on new:\n${shown.join("\n")}`);
+    assert.ok(!paths.slice(beforeLock).some((u) => u.pathname === "/login"),
+              `not asked to sign in again:\n${shown.join("\n")}`);
+
+    // Legacy's app saw the account before the lock and never after the fence held.
+    const legacyLines = appLog("legacy").filter((l) => l.account === id);
+    fs.writeFileSync(path.join(dir, "legacy-app-log.txt"),
+                     `accounts lock returned at mono ${lockHeldAt}; legacy app's lines of account ${id}:\n` +
+                     legacyLines.map((l) => JSON.stringify(l)).join("\n") + "\n");
+    assert.ok(legacyLines.some((l) => l.mono < lockHeldAt), "legacy's app served the account before the lock");
+    const late = legacyLines.filter((l) => l.mono >= lockHeldAt);
+    assert.deepEqual(late, [], `legacy's app got requests of account ${id} after the lock held (at ${lockHeldAt})`);
+    assert.ok(appLog("new").some((l) => l.account === id && l.path === "/"), "new's app served the dashboard");
+  }));
 
 test("d: the forgotten-password form answers the same for a real and an unknown email",
   { timeout: 120000 }, () => journey("d-forgotten-password", async ({ page, shot }) => {
