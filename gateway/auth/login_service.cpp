@@ -358,7 +358,13 @@ boost::asio::awaitable<std::optional<std::string>> login_service::answer_peer_tr
     }
     peer_login_reply reply;  // unavailable
     const std::string email(trimmed_email(request->email));
-    const auto here = co_await look_up(email);
+    auto here = co_await look_up(email);
+    if (here && here->found() && !here->lives_here()) {
+        // Ops make the account active here just before they flip the old site, and this
+        // cache may trail the database by one refresh: ask the database before saying no.
+        auto reading = placement_in_database(here->user.account_id);
+        if (auto fresh = co_await std::move(reading)) here->placement = fresh;
+    }
     // Only the very user the sender names, of an account that lives here now.
     const bool same_user = here && here->found() && here->user.user_id == request->user_id &&
                            here->user.account_id == request->account_id;
@@ -374,6 +380,18 @@ boost::asio::awaitable<std::optional<std::string>> login_service::answer_peer_tr
     }
     shared_.metrics.count_login("peer_transfer", to_string(reply.outcome));
     co_return seal_reply(e->sender, "transfer_reply", encode(reply, e->message_id));
+}
+
+boost::asio::awaitable<std::optional<placement_cache::entry>> login_service::placement_in_database(
+    std::uint64_t account_id) const {
+    auto read = [account_id](sql::Connection& c) { return get_placement(c, account_id); };
+    const auto row = co_await shared_.db.run(std::move(read));
+    if (!row || !*row.value || (*row.value)->site != cfg_->sites.self) co_return std::nullopt;
+    const auto& p = **row.value;
+    const auto state = p.state == placement_state::active   ? placement_lookup::active
+                       : p.state == placement_state::locked ? placement_lookup::locked
+                                                            : placement_lookup::moved;
+    co_return placement_cache::entry{state, cfg_->sites.self, p.version};
 }
 
 std::string login_service::moved_to_origin(std::uint64_t account_id) const {

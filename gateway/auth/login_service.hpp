@@ -19,6 +19,7 @@
 #include "gateway/auth/peer_envelope.hpp"
 #include "gateway/auth/peer_protocol.hpp"
 #include "gateway/auth/user_directory.hpp"
+#include "gateway/placement/placement_cache.hpp"
 
 namespace gangway {
 
@@ -27,7 +28,6 @@ class gateway_metrics;
 class login_throttle;
 class password_verifier;
 class peer_client;
-class placement_cache;
 
 // What the login flow shares with the rest of the process (account_services owns them): one
 // replay cache, one throttle, one hashing pool, one peer client for every config generation.
@@ -151,6 +151,8 @@ private:
                                           std::string_view from) const;
     void refuse_envelope(std::string_view reason) const;
     boost::asio::awaitable<peer_login_reply> issue_handoff(const local_user& u, const login_attempt& a) const;
+    boost::asio::awaitable<std::optional<placement_cache::entry>> placement_in_database(
+        std::uint64_t account_id) const;
     bool is_handoff_url(const site_entry& site, std::string_view location) const;
     std::string seal_reply(const std::string& to, std::string kind, std::string body) const;
     std::string mint_cookie(const user_record& u, std::uint64_t placement_version) const;
