@@ -21,6 +21,8 @@
 
 #include <toml++/toml.h>
 
+#include "common/config/toml_text.hpp"
+
 // Error wording is fixed per kind of problem ("must be an integer", "must be an integer 1..256",
 // "required", "unknown key", "file not found: <abs path>"; docs/configuration.md lists them all)
 // so tools and tests can match it. Messages quote key names, file paths and environment variable
@@ -83,46 +85,6 @@ private:
 
 config_result failure(std::string message) {
     return {nullptr, {config_error{{}, std::move(message)}}};
-}
-
-// ---- key paths ------------------------------------------------------------------------------
-
-bool is_bare_key_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '-';
-}
-
-bool is_bare_key(std::string_view key) {
-    return !key.empty() && std::all_of(key.begin(), key.end(), is_bare_key_char);
-}
-
-// A key as it would be written in TOML: bare when possible, else quoted with control bytes
-// escaped, so an odd key name cannot inject line breaks or terminal escapes into a message.
-std::string printable_key(std::string_view key) {
-    if (is_bare_key(key)) return std::string(key);
-    std::string out = "\"";
-    for (char c : key) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (byte < 0x20 || byte == 0x7f) {
-            std::array<char, 8> escaped{};
-            std::snprintf(escaped.data(), escaped.size(), "\\u%04x", static_cast<unsigned>(byte));
-            out += escaped.data();
-        } else {
-            out += c;
-        }
-    }
-    return out + "\"";
-}
-
-std::string child_path(std::string_view parent, std::string_view key) {
-    return parent.empty() ? printable_key(key) : std::string(parent) + "." + printable_key(key);
-}
-
-std::string element_path(std::string_view array_path, std::size_t index) {
-    return std::string(array_path) + "[" + std::to_string(index) + "]";
 }
 
 // ---- text checks (pure) ---------------------------------------------------------------------
@@ -583,7 +545,7 @@ struct section_view {
     std::string path;
 
     const toml::node* get(std::string_view key) const { return table->get(key); }
-    std::string key_path(std::string_view key) const { return child_path(path, key); }
+    std::string key_path(std::string_view key) const { return toml_child_path(path, key); }
 };
 
 struct string_element {
@@ -832,7 +794,7 @@ private:
         for (const auto& [key, value] : *table) {
             const std::string name(key.str());
             if (!is_site_name(name)) {
-                add(&value, child_path("sites", name),
+                add(&value, toml_child_path("sites", name),
                     "site names must be 1..64 characters of a-z 0-9 _ -");
                 continue;
             }
@@ -1277,9 +1239,9 @@ private:
         for (std::size_t i = 0; i < array->size(); ++i) {
             const toml::node& element = *array->get(i);
             if (const auto* value = element.as_string()) {
-                out.push_back({value->get(), &element, element_path(s.key_path(key), i)});
+                out.push_back({value->get(), &element, toml_element_path(s.key_path(key), i)});
             } else {
-                add(&element, element_path(s.key_path(key), i), "must be a string");
+                add(&element, toml_element_path(s.key_path(key), i), "must be a string");
             }
         }
         return out;

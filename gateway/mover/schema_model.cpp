@@ -168,7 +168,7 @@ private:
             const toml::node& element = *statements->get(i);
             const auto* text = element.as_string();
             if (!text || text->get().find_first_not_of(" \t\r\n") == std::string::npos) {
-                doc.add_at(element, element_path(doc.key_path("end_sql"), i),
+                doc.add_at(element, toml_element_path(doc.key_path("end_sql"), i),
                            "must be a non-empty string");
                 continue;
             }
@@ -219,7 +219,7 @@ private:
         for (std::size_t i = 0; i < key->size(); ++i) {
             const toml::node& element = *key->get(i);
             const auto* column = element.as_string();
-            const std::string path = element_path(table.key_path("key"), i);
+            const std::string path = toml_element_path(table.key_path("key"), i);
             if (!column || !is_identifier(column->get())) {
                 table.add_at(element, path, std::string(identifier_rule));
             } else if (std::find(out.begin(), out.end(), column->get()) != out.end()) {
@@ -288,7 +288,7 @@ private:
         const toml::node& literal = *constant->get("constant");
         auto parsed = read_literal(literal);
         if (!parsed) {
-            section.add_at(literal, child_path(path, "constant"), "must be a string or an integer");
+            section.add_at(literal, toml_child_path(path, "constant"), "must be a string or an integer");
             return std::nullopt;
         }
         rule.kind = cleanse_kind::constant;
@@ -310,7 +310,7 @@ private:
         if (!list) return;
         for (std::size_t i = 0; i < list->size(); ++i) {
             const toml::node& element = *list->get(i);
-            const std::string path = element_path("relationships", i);
+            const std::string path = toml_element_path("relationships", i);
             const toml::table* table = element.as_table();
             if (!table) {
                 doc.add_at(element, path, "must be a table");
@@ -362,7 +362,7 @@ private:
                 const toml::node& element = *many->get(i);
                 const auto* text = element.as_string();
                 refs.push_back({text ? text->get() : std::string{}, &element,
-                                element_path(s.key_path(key), i)});
+                                toml_element_path(s.key_path(key), i)});
             }
         } else {
             s.add(key, std::string(column_ref_rule));
@@ -407,7 +407,7 @@ private:
         }
         bool ok = true;
         for (const auto& [column, value] : *table) {
-            const std::string path = child_path(s.key_path(key), column.str());
+            const std::string path = toml_child_path(s.key_path(key), column.str());
             auto literal = read_literal(value);
             if (!is_identifier(column.str())) {
                 s.add_at(value, path, "column name " + std::string(identifier_rule));
@@ -515,7 +515,7 @@ private:
         }
         for (const auto& e : out.excluded) {
             if (is_gangway_table(e.name)) {
-                problems_.add(excluded_nodes_[e.name], child_path("excluded", e.name),
+                problems_.add(excluded_nodes_[e.name], toml_child_path("excluded", e.name),
                               gangway_table_text(e.name));
             }
         }

@@ -10,24 +10,6 @@
 namespace gangway::mover {
 namespace {
 
-// A TOML basic string; control characters escaped so any text survives the round trip.
-std::string toml_string(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (byte < 0x20 || byte == 0x7f) {
-            std::array<char, 8> escaped{};
-            std::snprintf(escaped.data(), escaped.size(), "\\u%04x", static_cast<unsigned>(byte));
-            out += escaped.data();
-        } else {
-            out += c;
-        }
-    }
-    return out + "\"";
-}
 
 // SQL over several lines stays readable as a multi-line literal string, when it can be one:
 // no control characters but newlines and tabs, no ''' inside, no quote right at the end.
@@ -38,19 +20,19 @@ std::string sql_text(const std::string& s) {
     });
     if (s.find('\n') == std::string::npos || !plain || s.find("'''") != std::string::npos ||
         s.back() == '\'') {
-        return toml_string(s);
+        return toml_basic_string(s);
     }
     return "'''\n" + s + "'''";
 }
 
 std::string literal(const column_literal& v) {
     if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
-    return toml_string(std::get<std::string>(v));
+    return toml_basic_string(std::get<std::string>(v));
 }
 
 std::string string_array(const std::vector<std::string>& items) {
     std::string out = "[";
-    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + toml_string(items[i]);
+    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + toml_basic_string(items[i]);
     return out + "]";
 }
 
@@ -58,7 +40,7 @@ std::string string_array(const std::vector<std::string>& items) {
 std::string side(const std::string& table, const std::vector<std::string>& columns) {
     std::vector<std::string> refs;
     for (const auto& c : columns) refs.push_back(table + "." + c);
-    return refs.size() == 1 ? toml_string(refs.front()) : string_array(refs);
+    return refs.size() == 1 ? toml_basic_string(refs.front()) : string_array(refs);
 }
 
 std::string match(const std::vector<column_value>& values) {
@@ -75,7 +57,7 @@ std::string cleanse(const std::vector<cleanse_rule>& rules) {
         const auto& r = rules[i];
         const std::string value = r.kind == cleanse_kind::constant
                                       ? "{ constant = " + literal(r.constant) + " }"
-                                      : toml_string(std::string(cleanse_kind_name(r.kind)));
+                                      : toml_basic_string(std::string(cleanse_kind_name(r.kind)));
         out += (i ? ", " : "") + toml_key_text(r.column) + " = " + value;
     }
     return out + " }";
@@ -100,15 +82,15 @@ void write_top(std::ostream& out, const schema_model& m) {
         for (const auto& s : m.end_sql) out << "  " << sql_text(s) << ",\n";
         out << "]\n";
     }
-    out << "\n[root]\ntable = " << toml_string(m.root_table)
-        << "\nkey = " << toml_string(m.root_key) << "\n";
+    out << "\n[root]\ntable = " << toml_basic_string(m.root_table)
+        << "\nkey = " << toml_basic_string(m.root_key) << "\n";
     out << "\n[defaults]\nbatch_rows = " << m.batch_rows << "\nlookup_batch = " << m.lookup_batch
         << "\n";
     if (m.dump_chunks != 1) out << "\n[dump]\nchunks = " << m.dump_chunks << "\n";
     if (!m.cleansing_key.file.empty()) {
-        out << "\n[cleansing]\nkey_file = " << toml_string(m.cleansing_key.file) << "\n";
+        out << "\n[cleansing]\nkey_file = " << toml_basic_string(m.cleansing_key.file) << "\n";
     } else if (!m.cleansing_key.env.empty()) {
-        out << "\n[cleansing]\nkey_env = " << toml_string(m.cleansing_key.env) << "\n";
+        out << "\n[cleansing]\nkey_env = " << toml_basic_string(m.cleansing_key.env) << "\n";
     }
 }
 
@@ -153,7 +135,7 @@ std::string write_schema_toml(const schema_model& m, const std::vector<std::stri
     if (!m.excluded.empty()) {
         out << "\n[excluded]\n";
         for (const auto& e : m.excluded)
-            out << toml_key_text(e.name) << " = " << toml_string(e.reason) << "\n";
+            out << toml_key_text(e.name) << " = " << toml_basic_string(e.reason) << "\n";
     }
     if (!footer.empty()) out << "\n";
     for (const auto& line : footer) comment(out, line);

@@ -13,11 +13,6 @@ std::uint32_t position_of(toml::source_index index) {
     return index == 0 ? std::numeric_limits<std::uint32_t>::max() : index;
 }
 
-bool is_bare_key_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '-';
-}
-
 std::string range_text(std::int64_t low, std::int64_t high) {
     return "must be an integer " + std::to_string(low) + ".." + std::to_string(high);
 }
@@ -44,34 +39,6 @@ std::vector<config_error> toml_problems::in_document_order() && {
     return out;
 }
 
-std::string toml_key_text(std::string_view key) {
-    if (!key.empty() && std::all_of(key.begin(), key.end(), is_bare_key_char)) {
-        return std::string(key);
-    }
-    std::string out = "\"";
-    for (char c : key) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (byte < 0x20 || byte == 0x7f) {
-            std::array<char, 8> escaped{};
-            std::snprintf(escaped.data(), escaped.size(), "\\u%04x", static_cast<unsigned>(byte));
-            out += escaped.data();
-        } else {
-            out += c;
-        }
-    }
-    return out + "\"";
-}
-
-std::string child_path(std::string_view parent, std::string_view key) {
-    return parent.empty() ? toml_key_text(key) : std::string(parent) + "." + toml_key_text(key);
-}
-
-std::string element_path(std::string_view array_path, std::size_t index) {
-    return std::string(array_path) + "[" + std::to_string(index) + "]";
-}
 
 void toml_section::add(std::string_view key, std::string message) const {
     const toml::node* node = get(key);

@@ -14,6 +14,7 @@
 #include <toml++/toml.h>
 
 #include "common/config/config_loader.hpp"
+#include "common/config/toml_text.hpp"
 
 namespace gangway::mover {
 
@@ -35,11 +36,10 @@ private:
     std::vector<entry> entries_;
 };
 
-// A key as TOML would write it: bare when possible, else quoted with control bytes escaped,
-// so an odd name cannot put line breaks or terminal escapes into a message.
-std::string toml_key_text(std::string_view key);
-std::string child_path(std::string_view parent, std::string_view key);
-std::string element_path(std::string_view array_path, std::size_t index);
+// Key paths as config errors write them (common/config/toml_text.hpp).
+using gangway::toml_child_path;
+using gangway::toml_element_path;
+using gangway::toml_key_text;
 
 using key_list = std::span<const std::string_view>;
 
@@ -52,7 +52,7 @@ public:
 
     const toml::table& table() const noexcept { return *table_; }
     const std::string& path() const noexcept { return path_; }
-    std::string key_path(std::string_view key) const { return child_path(path_, key); }
+    std::string key_path(std::string_view key) const { return toml_child_path(path_, key); }
     const toml::node* get(std::string_view key) const { return table_->get(key); }
 
     // A problem about key (at the key's value, or at this table when the key is absent).
