@@ -1,7 +1,9 @@
 #include "gateway/accounts_command.hpp"
 
+#include <pwd.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstdint>
 #include <iostream>
 #include <memory>
@@ -38,10 +40,21 @@ struct accounts_options {
     bool json = false;
 };
 
+// Who the audit log names: the sudo caller, else $USER, else the account the process runs as
+// (cron jobs and containers often have no $USER).
 std::string default_actor() {
     std::string user = std::getenv("SUDO_USER") ? std::getenv("SUDO_USER")
                        : std::getenv("USER")    ? std::getenv("USER")
-                                                : "unknown";
+                                                : "";
+    if (user.empty()) {
+        passwd entry{};
+        passwd* found = nullptr;
+        std::array<char, 1024> buffer{};
+        if (::getpwuid_r(::geteuid(), &entry, buffer.data(), buffer.size(), &found) == 0 && found)
+            user = found->pw_name;
+        else
+            user = "uid" + std::to_string(::geteuid());
+    }
     char host[256] = {};
     if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
     return "cli:" + user + "@" + host;

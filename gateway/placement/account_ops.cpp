@@ -13,8 +13,11 @@ namespace {
 using outcome = account_change::outcome;
 constexpr auto fence_poll_interval = std::chrono::milliseconds(20);
 
+// "active on legacy", "locked on legacy", but "moved to new": a moved row names where the
+// account went, not where the row is.
 std::string describe(const placement_row& row) {
-    return fmt::format("{} on {} (version {})", to_string(row.state), row.site, row.version);
+    const char* where = row.state == placement_state::moved ? "to" : "on";
+    return fmt::format("{} {} {} (version {})", to_string(row.state), where, row.site, row.version);
 }
 
 account_change database_failed(std::uint64_t account_id, const std::string& what,

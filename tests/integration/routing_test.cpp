@@ -1,6 +1,10 @@
 // Per-account routing end to end: a real MariaDB (CTest fixture), the real gangway binary,
 // the CLI, a fake upstream. Issue 3, acceptance points 1 to 3.
+#include <pwd.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdlib>
 #include <string>
 #include <thread>
 
@@ -125,8 +129,13 @@ TEST_F(Routing, LockUnlockAndMovedFollowThePlacementWithAnAuditRowEach) {
     EXPECT_GT(upstream_.requests_received(), upstream_before);
 
     ASSERT_EQ(site_.accounts(*gateway_, {"lock", id}).exit_code, 0);
+    // Without $USER (cron, containers) the audit names the account the command runs as.
+    const std::string saved_user = std::getenv("USER") ? std::getenv("USER") : "";
+    ::unsetenv("USER");
     auto moved = site_.accounts(*gateway_, {"set", id, "--state", "moved", "--site", "aws"});
+    if (!saved_user.empty()) ::setenv("USER", saved_user.c_str(), 1);
     ASSERT_EQ(moved.exit_code, 0) << moved.err;
+    EXPECT_NE(moved.out.find("moved to aws (version"), std::string::npos) << moved.out;
     ASSERT_TRUE(wait_until(2s, [&] { return get("/x", page_fields).status == 302; }));
     upstream_before = upstream_.requests_received();
     auto redirect = get("/reports/7?range=week", page_fields);
@@ -150,6 +159,12 @@ TEST_F(Routing, LockUnlockAndMovedFollowThePlacementWithAnAuditRowEach) {
     EXPECT_EQ(audit.exit_code, 0);
     EXPECT_NE(audit.out.find("moving to aws"), std::string::npos) << audit.out;
     EXPECT_NE(audit.out.find("\"to_state\":\"moved\""), std::string::npos) << audit.out;
+    const passwd* me = ::getpwuid(::geteuid());
+    ASSERT_NE(me, nullptr);
+    const bool sudo = std::getenv("SUDO_USER") != nullptr;
+    if (!sudo) {
+        EXPECT_NE(audit.out.find(std::string("cli:") + me->pw_name + "@"), std::string::npos) << audit.out;
+    }
 }
 
 TEST_F(Routing, GangwayServesItsClientScript) {
