@@ -282,11 +282,11 @@ private:
         }
         bool client_keep_alive = req.keep_alive();
         unsigned client_version = req.version();
-        if (ex.gen->login && ex.gen->login->handles(path_of(origin_form(ex.target))))
-            co_return co_await serve_login(ex, parser);
+        const std::string target = origin_form(ex.target);  // once: login, routing, upstream
+        if (ex.gen->login && ex.gen->login->handles(path_of(target)))
+            co_return co_await serve_login(ex, parser, target);
         route_outcome routed;
         if (ex.gen->router) {
-            const std::string target = origin_form(ex.target);
             routed = ex.gen->router->route(
                 {req.method_string(), target, path_of(target), ex.kind, req[http::field::cookie],
                  ex.request_id});
@@ -327,7 +327,7 @@ private:
             ex.gen->router->add_identity(req.base(), *routed.who, ex.request_id);
             remember_account(routed.who->account_id);
         }
-        req.target(origin_form(ex.target));
+        req.target(target);
         auto request_framing = body_framing::none;
         if (auto cl = parser.content_length()) {
             req.content_length(*cl);
@@ -402,10 +402,9 @@ private:
     // small forms or sealed envelopes, read whole within the path's limit; a body without a
     // Content-Length is refused.
     template <class Parser>
-    net::awaitable<bool> serve_login(exchange& ex, Parser& parser) {
+    net::awaitable<bool> serve_login(exchange& ex, Parser& parser, const std::string& target) {
         const auto& login = *ex.gen->login;
         auto& req = parser.get();
-        const std::string target = origin_form(ex.target);
         ex.target = login_endpoints::loggable_target(ex.target);  // no token in the access log
         const auto path = path_of(target);
         std::string body;

@@ -73,16 +73,7 @@ inline outcome import_with_mariadb_client(const gangway::testing::test_database&
                                 "' timeout 60 mariadb --no-defaults --protocol=tcp -h" + cfg.host +
                                 " -P" + std::to_string(cfg.port) + " -u" + cfg.user + " " +
                                 cfg.name + " < '" + file + "' 2>&1";
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
-    if (!pipe) throw std::runtime_error("popen failed");
-    outcome o;
-    std::array<char, 4096> buffer;
-    while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe.get())) {
-        o.output.append(buffer.data(), n);
-    }
-    const int status = ::pclose(pipe.release());
-    if (WIFEXITED(status)) o.exit_code = WEXITSTATUS(status);
-    return o;
+    return run_shell(command);
 }
 
 // Three accounts in the example app, with rows in every table, made so that a walker that

@@ -60,11 +60,8 @@ struct outcome {
     std::string output;  // stdout and stderr together
 };
 
-// Runs `gangway <args>` (GANGWAY_BINARY) bounded by coreutils timeout(1).
-inline outcome run_gangway(const std::string& args) {
-    const char* binary = std::getenv("GANGWAY_BINARY");
-    if (!binary) throw std::runtime_error("GANGWAY_BINARY is not set");
-    const std::string command = "timeout 60 '" + std::string(binary) + "' " + args + " 2>&1";
+// Runs a shell command, stdout and stderr together, and waits for its exit.
+inline outcome run_shell(const std::string& command) {
     std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
     if (!pipe) throw std::runtime_error("popen failed");
     outcome o;
@@ -75,6 +72,13 @@ inline outcome run_gangway(const std::string& args) {
     const int status = ::pclose(pipe.release());
     if (WIFEXITED(status)) o.exit_code = WEXITSTATUS(status);
     return o;
+}
+
+// Runs `gangway <args>` (GANGWAY_BINARY) bounded by coreutils timeout(1).
+inline outcome run_gangway(const std::string& args) {
+    const char* binary = std::getenv("GANGWAY_BINARY");
+    if (!binary) throw std::runtime_error("GANGWAY_BINARY is not set");
+    return run_shell("timeout 60 '" + std::string(binary) + "' " + args + " 2>&1");
 }
 
 // A temporary directory with a gateway config whose [database] is `db` (plus `extra` TOML),
