@@ -40,26 +40,6 @@ struct accounts_options {
     bool json = false;
 };
 
-// Who the audit log names: the sudo caller, else $USER, else the account the process runs as
-// (cron jobs and containers often have no $USER).
-std::string default_actor() {
-    std::string user = std::getenv("SUDO_USER") ? std::getenv("SUDO_USER")
-                       : std::getenv("USER")    ? std::getenv("USER")
-                                                : "";
-    if (user.empty()) {
-        passwd entry{};
-        passwd* found = nullptr;
-        std::array<char, 1024> buffer{};
-        if (::getpwuid_r(::geteuid(), &entry, buffer.data(), buffer.size(), &found) == 0 && found)
-            user = found->pw_name;
-        else
-            user = "uid" + std::to_string(::geteuid());
-    }
-    char host[256] = {};
-    if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-    return "cli:" + user + "@" + host;
-}
-
 nlohmann::json row_json(const placement_row& r) {
     return {{"account_id", r.account_id}, {"state", std::string(to_string(r.state))},
             {"site", r.site}, {"version", r.version}, {"updated_at", r.updated_at},
@@ -213,6 +193,24 @@ void add_change_options(CLI::App* sub, accounts_options& o) {
 }
 
 }  // namespace
+
+std::string default_actor() {
+    std::string user = std::getenv("SUDO_USER") ? std::getenv("SUDO_USER")
+                       : std::getenv("USER")    ? std::getenv("USER")
+                                                : "";
+    if (user.empty()) {
+        passwd entry{};
+        passwd* found = nullptr;
+        std::array<char, 1024> buffer{};
+        if (::getpwuid_r(::geteuid(), &entry, buffer.data(), buffer.size(), &found) == 0 && found)
+            user = found->pw_name;
+        else
+            user = "uid" + std::to_string(::geteuid());
+    }
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+    return "cli:" + user + "@" + host;
+}
 
 void add_accounts_command(CLI::App& app, int& result) {
     auto o = std::make_shared<accounts_options>();

@@ -10,6 +10,7 @@
 #include "gateway/db_command.hpp"
 #include "gateway/keys_command.hpp"
 #include "gateway/mover/dump_command.hpp"
+#include "gateway/mover/migrate_command.hpp"
 #include "gateway/mover/schema_command.hpp"
 #include "gateway/server/serve_command.hpp"
 
@@ -27,17 +28,6 @@ int check_config(const std::string& path) {
     }
     std::cout << "config OK: " << loaded.value->source_path << "\n";
     return exit_ok;
-}
-
-// Verbs of PRODUCT.md that later work builds; they parse but refuse to run.
-void add_pending_verb(CLI::App& app, int& result, const std::string& name,
-                      const std::string& description) {
-    auto* sub = app.add_subcommand(name, description + " (not yet available)");
-    sub->allow_extras();
-    sub->callback([&result, name] {
-        std::cerr << "gangway " << name << ": not yet available in this version\n";
-        result = exit_usage;
-    });
 }
 
 }  // namespace
@@ -64,7 +54,7 @@ int main(int argc, char** argv) {
     gangway::add_keys_command(app, result);
     gangway::mover::add_schema_command(app, result);
     gangway::mover::add_dump_command(app, result);
-    add_pending_verb(app, result, "migrate", "move accounts to another site");
+    gangway::mover::add_migrate_command(app, result);
 
     try {
         app.parse(argc, argv);

@@ -87,24 +87,6 @@ struct routing_config {
     std::string forgot_path = "/forgot-password";           // the reset request form
 };
 
-// One site of the deployment (PRODUCT.md "Words"). Site names are 1..64 of a-z 0-9 _ -.
-struct site_entry {
-    std::string name;
-    std::string origin;    // "https://host[:port]", no path: where users of this site go
-    std::string peer_url;  // base URL of that site's gateway for /_gangway/peer/v1 (login issue)
-};
-
-struct sites_config {
-    std::string self;                 // this gateway's site name; must be one of entries
-    std::vector<site_entry> entries;  // every site, this one included, in config order
-    std::string signup_site;          // where /signup... goes; defaults to self
-    const site_entry* find(std::string_view name) const {
-        for (const auto& e : entries)
-            if (e.name == name) return &e;
-        return nullptr;
-    }
-};
-
 // This site's MySQL/MariaDB database (gangway's own tables live next to the app's).
 struct database_config {
     std::string host = "127.0.0.1";
@@ -117,6 +99,28 @@ struct database_config {
     std::chrono::milliseconds connect_timeout{3'000};
     std::chrono::milliseconds query_timeout{5'000};
     bool operator==(const database_config&) const = default;
+};
+
+// One site of the deployment (PRODUCT.md "Words"). Site names are 1..64 of a-z 0-9 _ -.
+struct site_entry {
+    std::string name;
+    std::string origin;    // "https://host[:port]", no path: where users of this site go
+    std::string peer_url;  // base URL of that site's gateway for /_gangway/peer/v1 (login issue)
+    // [sites.NAME.database]: that site's database, for `gangway migrate --to NAME`. Never set
+    // for this gateway's own site (that is [database]).
+    std::optional<database_config> database{};
+    bool operator==(const site_entry&) const = default;
+};
+
+struct sites_config {
+    std::string self;                 // this gateway's site name; must be one of entries
+    std::vector<site_entry> entries;  // every site, this one included, in config order
+    std::string signup_site;          // where /signup... goes; defaults to self
+    const site_entry* find(std::string_view name) const {
+        for (const auto& e : entries)
+            if (e.name == name) return &e;
+        return nullptr;
+    }
 };
 
 struct placement_config {

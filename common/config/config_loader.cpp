@@ -798,13 +798,19 @@ private:
                     "site names must be 1..64 characters of a-z 0-9 _ -");
                 continue;
             }
-            static constexpr std::array<std::string_view, 2> known{"origin", "peer_url"};
+            static constexpr std::array<std::string_view, 3> known{"origin", "peer_url",
+                                                                   "database"};
             const auto entry = section({table, "sites"}, name, known);
             if (!entry) continue;
-            site_entry site{name, {}, {}};
+            site_entry site{name, {}, {}, {}};
             if (!entry->get("origin")) add(entry->table, entry->key_path("origin"), "required");
             if (const auto origin = read_origin(*entry, "origin", false)) site.origin = *origin;
             if (const auto peer = read_origin(*entry, "peer_url", true)) site.peer_url = *peer;
+            read_database(*entry, site.database);
+            if (site.database && name == out.self) {
+                add(entry->get("database"), entry->key_path("database"),
+                    "this gateway's own site: its database is [database]");
+            }
             out.entries.push_back(std::move(site));
         }
     }
@@ -821,11 +827,12 @@ private:
         return std::nullopt;
     }
 
-    void read_database(const section_view& root, std::optional<database_config>& out) {
+    // [database], or [sites.NAME.database] (another site's, for the mover).
+    void read_database(const section_view& parent, std::optional<database_config>& out) {
         static constexpr std::array<std::string_view, 10> known{
             "host", "port", "unix_socket", "user", "password_file", "password_env", "name",
             "pool_size", "connect_timeout_ms", "query_timeout_ms"};
-        const auto db = section(root, "database", known);
+        const auto db = section(parent, "database", known);
         if (!db) return;
         database_config result;
         if (db->get("host")) {
@@ -868,8 +875,7 @@ private:
         const bool has_file = db.get("password_file") != nullptr;
         const bool has_env = db.get("password_env") != nullptr;
         if (has_file && has_env) {
-            add(db.table, "database", "at most one of database.password_file and "
-                                      "database.password_env may be set");
+            add(db.table, db.path, "at most one of password_file and password_env may be set");
             return;
         }
         if (!has_file && !has_env) return;

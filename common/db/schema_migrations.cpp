@@ -12,6 +12,7 @@ namespace gangway {
 namespace embedded {
 extern const std::string_view migration_0001;
 extern const std::string_view migration_0002;
+extern const std::string_view migration_0003;
 }  // namespace embedded
 
 namespace {
@@ -51,7 +52,8 @@ void ensure_version_table(sql::Connection& c) {
 
 const std::vector<migration>& known_migrations() {
     static const std::vector<migration> all{{1, "0001_placement", embedded::migration_0001},
-                                            {2, "0002_handoff", embedded::migration_0002}};
+                                            {2, "0002_handoff", embedded::migration_0002},
+                                            {3, "0003_moves", embedded::migration_0003}};
     return all;
 }
 

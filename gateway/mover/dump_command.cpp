@@ -20,6 +20,7 @@
 #include "gateway/mover/sql_literal.hpp"
 #include "gateway/mover/table_layout.hpp"
 #include "gateway/mover/traversal_plan.hpp"
+#include "gateway/mover/walkable_model.hpp"
 
 namespace gangway::mover {
 namespace {
@@ -53,19 +54,9 @@ int fail(int code, const std::string& message) {
 
 std::optional<dump_job> prepare(const dump_options& o, int& code) {
     code = exit_usage;
-    const schema_result model = load_schema_model(o.schema_path);
-    for (const auto& e : model.errors) std::cerr << e.to_string() << "\n";
-    if (!model.value) {
-        fail(exit_usage, std::to_string(model.errors.size()) + " error(s) in " + o.schema_path);
-        return std::nullopt;
-    }
-    dump_job job{model.value, plan_traversal(*model.value), {}, {}};
-    const auto problems = plan_problems(*job.model, job.plan);
-    for (const auto& p : problems) std::cerr << p.to_string() << "\n";
-    if (!problems.empty()) {
-        fail(exit_usage, o.schema_path + ": the model cannot be walked; see `gangway schema check`");
-        return std::nullopt;
-    }
+    auto walkable = load_walkable_model(o.schema_path, "gangway dump");
+    if (!walkable) return std::nullopt;
+    dump_job job{walkable->model, std::move(walkable->plan), {}, {}};
     const auto cfg = load_config(o.config_path);
     for (const auto& e : cfg.errors) std::cerr << e.to_string() << "\n";
     if (!cfg.value) return std::nullopt;
@@ -107,22 +98,6 @@ std::optional<std::vector<std::string>> account_ids(const dump_options& o,
             fail(exit_usage, "ACCOUNT " + a + ": not an integer, as " + root.name + "." +
                                  root_key + " (" + key.column_type + ") needs");
             return std::nullopt;
-        }
-    }
-    return out;
-}
-
-// end_sql once per account, each ? bound to its id, without a trailing ';'.
-std::vector<std::string> end_statements(const schema_model& m, const layout_column& key,
-                                        const std::vector<std::string>& accounts) {
-    std::vector<std::string> out;
-    for (const auto& account : accounts) {
-        std::string literal;
-        append_literal(literal, key, account);
-        for (std::string s : m.end_sql) {
-            while (!s.empty() && (s.back() == ';' || std::isspace(static_cast<unsigned char>(s.back()))))
-                s.pop_back();
-            out.push_back(bind_placeholders(s, literal));
         }
     }
     return out;
@@ -189,7 +164,7 @@ int run_dump(const dump_options& o) {
     if (failure.empty()) {
         try {
             const auto& key = root.columns[*root.find(job->model->root_key)];
-            writer->finish(end_statements(*job->model, key, *accounts));
+            writer->finish(bound_end_sql(*job->model, key, *accounts));
         } catch (const dump_write_error& e) {
             failure = e.what();
         }

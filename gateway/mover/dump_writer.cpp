@@ -29,7 +29,7 @@ std::string dump_preamble(const std::string& comment) {
            "SET time_zone = '+00:00';\n"
            "SET foreign_key_checks = 0;\n"
            "SET unique_checks = 0;\n"
-           "SET sql_mode = 'NO_AUTO_VALUE_ON_ZERO,STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION';\n"
+           "SET sql_mode = '" + std::string(load_sql_mode) + "';\n"
            "START TRANSACTION;\n";
 }
 

@@ -13,6 +13,8 @@
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 
+#include "gateway/mover/sql_lookup.hpp"
+
 namespace gangway::mover {
 namespace {
 
@@ -60,71 +62,14 @@ struct table_state {
     std::vector<outgoing> out;
 };
 
-// Length-prefixed, so ("a:b", "c") and ("a", "b:c") differ.
-std::string encode(const table_row& row, const std::vector<std::size_t>& columns) {
-    std::string out;
-    for (std::size_t c : columns) {
-        if (!row[c]) {
-            out += "N;";
-            continue;
-        }
-        out += std::to_string(row[c]->size()) + ":" + *row[c];
-    }
-    return out;
-}
-
-std::string encode(const value_tuple& values) {
-    std::string out;
-    for (const auto& v : values) out += std::to_string(v.size()) + ":" + v;
-    return out;
-}
-
-// Integers are bound as integers: an integer column compared with a string parameter is
-// compared as a double, which is inexact above 2^53.
-void bind(sql::PreparedStatement& st, int& at, const layout_column& column, const std::string& v) {
-    ++at;
-    if (column.kind == value_kind::integer && !v.empty()) {
-        const char* end = v.data() + v.size();
-        if (v[0] == '-') {
-            std::int64_t i = 0;
-            if (auto r = std::from_chars(v.data(), end, i); r.ec == std::errc() && r.ptr == end) {
-                st.setInt64(at, i);
-                return;
-            }
-        } else {
-            std::uint64_t u = 0;
-            if (auto r = std::from_chars(v.data(), end, u); r.ec == std::errc() && r.ptr == end) {
-                st.setUInt64(at, u);
-                return;
-            }
-        }
-    }
-    st.setString(at, v);
-}
-
 std::string select_list(const table_layout& t) {
     std::string out;
     for (const auto& c : t.columns) out += (out.empty() ? "" : ", ") + select_expression(c);
     return out;
 }
 
-// `(a = ? AND b = ?) OR (a = ? AND b = ?)`, or `a IN (?, ?)` for one column.
 std::string lookup_condition(const lookup& l, std::size_t values) {
-    const auto& cols = l.table->columns;
-    std::string out;
-    if (l.columns.size() == 1) {
-        out = quote_identifier(cols[l.columns[0]].name) + " IN (";
-        for (std::size_t i = 0; i < values; ++i) out += i ? ", ?" : "?";
-        return out + ")";
-    }
-    for (std::size_t i = 0; i < values; ++i) {
-        out += i ? " OR (" : "(";
-        for (std::size_t j = 0; j < l.columns.size(); ++j) {
-            out += (j ? " AND " : "") + quote_identifier(cols[l.columns[j]].name) + " = ?";
-        }
-        out += ")";
-    }
-    return out;
+    return tuple_condition(*l.table, l.columns, values);
 }
 
 // Rows after the last one read, in key order: `k1 > ? OR (k1 = ? AND k2 > ?) ...`.
@@ -222,7 +167,7 @@ private:
         std::vector<value_tuple> values;
         const auto& seen = tables_[l.table->name].seen;
         for (auto& v : l.pending) {
-            if (l.by_key && seen.count(encode(v))) continue;
+            if (l.by_key && seen.count(encode_values(v))) continue;
             values.push_back(v);
         }
         l.asked.insert(l.pending.begin(), l.pending.end());
@@ -265,14 +210,14 @@ private:
         int at = 0;
         for (const auto& v : values) {
             for (std::size_t j = 0; j < l.columns.size(); ++j) {
-                bind(*st, at, t.columns[l.columns[j]], v[j]);
+                bind_value(*st, at, t.columns[l.columns[j]], v[j]);
             }
         }
-        for (const auto& [column, value] : l.match) bind(*st, at, t.columns[column], value);
+        for (const auto& [column, value] : l.match) bind_value(*st, at, t.columns[column], value);
         if (after) {
             for (std::size_t i = 0; i < t.key.size(); ++i) {
                 for (std::size_t j = 0; j <= i; ++j) {
-                    bind(*st, at, t.columns[t.key[j]], *(*after)[t.key[j]]);
+                    bind_value(*st, at, t.columns[t.key[j]], *(*after)[t.key[j]]);
                 }
             }
         }
@@ -298,7 +243,7 @@ private:
         if (t.name == model_.root_table) guard_root(index, rows);
         if (t.key_cache) {
             std::erase_if(rows, [&](const table_row& r) {
-                return !state.seen.insert(encode(r, t.key)).second;
+                return !state.seen.insert(encode_fields(r, t.key)).second;
             });
         }
         if (rows.empty()) return;
@@ -332,7 +277,7 @@ private:
                             quote_identifier(t.name) + " WHERE " + lookup_condition(root, end - begin);
             std::unique_ptr<sql::PreparedStatement> st(c_.prepareStatement(q));
             int at = 0;
-            for (std::size_t i = begin; i < end; ++i) bind(*st, at, t.columns[root_key_], ids[i]);
+            for (std::size_t i = begin; i < end; ++i) bind_value(*st, at, t.columns[root_key_], ids[i]);
             std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
             while (rs->next()) found.insert(rs->getString(1).asStdString());
         }
@@ -356,7 +301,7 @@ private:
                 v.push_back(*r[c]);
             }
             if (v.size() != o.from_columns.size() || target.asked.count(v)) continue;
-            if (target.by_key && seen.count(encode(v))) continue;
+            if (target.by_key && seen.count(encode_values(v))) continue;
             target.pending.insert(std::move(v));
         }
     }

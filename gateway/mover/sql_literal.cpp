@@ -1,6 +1,7 @@
 #include "gateway/mover/sql_literal.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace gangway::mover {
 namespace {
@@ -136,6 +137,21 @@ std::string bind_placeholders(std::string_view sql, std::string_view value) {
             out += value;
         } else {
             out += c;
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> bound_end_sql(const schema_model& m, const layout_column& key,
+                                        const std::vector<std::string>& accounts) {
+    std::vector<std::string> out;
+    for (const auto& account : accounts) {
+        std::string literal;
+        append_literal(literal, key, account);
+        for (std::string s : m.end_sql) {
+            while (!s.empty() && (s.back() == ';' || std::isspace(static_cast<unsigned char>(s.back()))))
+                s.pop_back();
+            out.push_back(bind_placeholders(s, literal));
         }
     }
     return out;

@@ -8,9 +8,15 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/mover/schema_model.hpp"
 #include "gateway/mover/table_layout.hpp"
 
 namespace gangway::mover {
+
+// The sql_mode rows are loaded under (dump files, migrate): explicit zero ids are kept, and a
+// value that does not fit is refused rather than mangled.
+inline constexpr std::string_view load_sql_mode =
+    "NO_AUTO_VALUE_ON_ZERO,STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION";
 
 // 'text' with \\, \', NUL, \n, \r and \Z (0x1a) escaped: what the mariadb client's own
 // mysql_real_escape_string does, so a dump survives any byte sequence and a line-based reader.
@@ -37,5 +43,10 @@ void append_row_values(std::string& out, const table_layout& table, const table_
 
 // Each `?` outside quotes and comments replaced by `value` (already a literal).
 std::string bind_placeholders(std::string_view sql, std::string_view value);
+
+// The model's end_sql once per account, each ? bound to the account id as a literal of the
+// root key's column, without a trailing ';'.
+std::vector<std::string> bound_end_sql(const schema_model& m, const layout_column& key,
+                                       const std::vector<std::string>& accounts);
 
 }  // namespace gangway::mover

@@ -10,22 +10,6 @@ bool one_of(std::string_view t, std::initializer_list<std::string_view> names) {
     return std::find(names.begin(), names.end(), t) != names.end();
 }
 
-// The columns an edge reads or looks up in `table`, which must exist.
-std::vector<std::string> columns_used(const traversal_plan& plan, const std::string& table) {
-    std::vector<std::string> out;
-    for (const auto& e : plan.edges) {
-        if (e.from.table == table) {
-            out.insert(out.end(), e.from.columns.begin(), e.from.columns.end());
-            for (const auto& m : e.from_match) out.push_back(m.column);
-        }
-        if (e.to.table == table) {
-            out.insert(out.end(), e.to.columns.begin(), e.to.columns.end());
-            for (const auto& m : e.to_match) out.push_back(m.column);
-        }
-    }
-    return out;
-}
-
 std::vector<std::string> key_columns(const table_rules& rules, const catalog_table& table) {
     if (!rules.key.empty()) return rules.key;
     if (const catalog_index* pk = table.primary_key()) return pk->columns;
@@ -92,7 +76,23 @@ std::string quote_identifier(std::string_view name) {
     return out + "`";
 }
 
+std::vector<std::string> columns_used(const traversal_plan& plan, const std::string& table) {
+    std::vector<std::string> out;
+    for (const auto& e : plan.edges) {
+        if (e.from.table == table) {
+            out.insert(out.end(), e.from.columns.begin(), e.from.columns.end());
+            for (const auto& m : e.from_match) out.push_back(m.column);
+        }
+        if (e.to.table == table) {
+            out.insert(out.end(), e.to.columns.begin(), e.to.columns.end());
+            for (const auto& m : e.to_match) out.push_back(m.column);
+        }
+    }
+    return out;
+}
+
 std::string select_expression(const layout_column& column) {
+    if (!column.expression.empty()) return column.expression;
     const std::string c = quote_identifier(column.name);
     switch (column.kind) {
         case value_kind::integer:

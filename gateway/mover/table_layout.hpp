@@ -38,6 +38,9 @@ struct layout_column {
     std::string data_type;
     std::string column_type;  // "int(10) unsigned", "varchar(254)"
     std::uint64_t max_length = 0;
+    // When set, the column is not the table's: it is read with this SQL expression (the
+    // mover's row digest, row_digest.hpp) and never written.
+    std::string expression{};
 };
 
 struct table_layout {
@@ -56,6 +59,9 @@ struct table_layout {
 // One value: nullopt is SQL NULL.
 using row_field = std::optional<std::string>;
 using table_row = std::vector<row_field>;  // one field per layout column
+
+// The columns the plan's edges read or look up in `table` (each may repeat).
+std::vector<std::string> columns_used(const traversal_plan& plan, const std::string& table);
 
 // The SELECT expression that reads a column as its exact text or bytes.
 std::string select_expression(const layout_column& column);

@@ -41,7 +41,7 @@ TEST(SchemaMigrations, InitOnAnEmptyDatabaseCreatesEveryTable) {
     EXPECT_EQ(r.value->applied.size(), known_migrations().size());
     EXPECT_EQ(gangway_tables(pool),
               (std::vector<std::string>{"gangway_handoff", "gangway_instance",
-                                        "gangway_instance_inflight", "gangway_placement",
+                                        "gangway_instance_inflight", "gangway_moves", "gangway_placement",
                                         "gangway_placement_audit", "gangway_placement_sequence",
                                         "gangway_revoked_session", "gangway_schema_version"}));
     auto sequence = pool.run_blocking([](sql::Connection& c) {

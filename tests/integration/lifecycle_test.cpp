@@ -193,10 +193,10 @@ TEST(CommandLineTest, CheckConfigMissingFileExits2) {
     EXPECT_NE(r.err.find("not found"), std::string::npos) << r.err;
 }
 
-TEST(CommandLineTest, MigrateIsNotYetAvailable) {
-    auto r = run_gangway({"migrate"});
+TEST(CommandLineTest, MigrateWithoutItsOptionsExits2) {
+    auto r = run_gangway({"migrate", "5"});
     EXPECT_EQ(r.exit_code, 2);
-    EXPECT_NE((r.out + r.err).find("not yet available"), std::string::npos) << r.out << r.err;
+    EXPECT_NE((r.out + r.err).find("--config is required"), std::string::npos) << r.out << r.err;
 }
 
 TEST(CommandLineTest, ServeWithBadConfigExits2) {

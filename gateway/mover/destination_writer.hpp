@@ -1,0 +1,89 @@
+#pragma once
+
+// The copy step of `gangway migrate`: pages of rows from the row walker, inserted on the
+// destination by `jobs` threads at once, each with its own connection, so the pages of
+// several tables (and of one big table) load in parallel while the walker reads on.
+//
+// Each page becomes multi-row INSERT statements of at most max_statement_bytes, run in
+// autocommit with foreign-key checks off (rows arrive in walk order, not dependency order),
+// utf8mb4, time zone +00:00 and load_sql_mode. Unique checks stay on: a key that is already
+// there fails the copy. A statement whose connection drops is retried once on a fresh
+// connection as INSERT IGNORE (it may have committed before the drop); verify then proves
+// the rows. `ignore_existing` (a resumed copy) makes every statement INSERT IGNORE.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gateway/mover/table_layout.hpp"
+
+namespace gangway {
+class db_pool;
+}
+
+namespace gangway::mover {
+
+// After a page is on the destination: its table, rows and statement bytes.
+using written_callback = std::function<void(const std::string&, std::size_t, std::uint64_t)>;
+
+class destination_writer {
+public:
+    // `pool` must have at least `jobs` connections and outlive the writer; so must every
+    // layout handed to write().
+    destination_writer(db_pool& pool, unsigned jobs, bool ignore_existing,
+                       written_callback on_written);
+    ~destination_writer();  // stops the threads; pages not yet written are dropped
+    destination_writer(const destination_writer&) = delete;
+    destination_writer& operator=(const destination_writer&) = delete;
+
+    // Queues a page (waits while 2 x jobs pages are queued). Throws std::runtime_error with
+    // the first writer's failure once one has failed.
+    void write(const table_layout& table, std::vector<table_row> rows);
+
+    // Waits until every page is written; throws the first failure.
+    void finish();
+
+    // From now on every statement is INSERT IGNORE (the walk restarted after a lost
+    // connection: pages it sent before may be there already).
+    void ignore_existing();
+
+    // Per table so far: bytes of INSERT statements and seconds spent running them (summed
+    // over the writers, so tables loading in parallel each count their own time).
+    struct table_total {
+        std::uint64_t bytes = 0;
+        double seconds = 0;
+    };
+    std::map<std::string, table_total> totals();
+
+private:
+    struct page {
+        const table_layout* table;
+        std::vector<table_row> rows;
+    };
+    void work();
+    void insert(const page& p);
+    void stop();
+
+    db_pool& pool_;
+    std::atomic<bool> ignore_existing_;
+    written_callback on_written_;
+    std::size_t capacity_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::deque<page> queue_;
+    std::size_t busy_ = 0;
+    bool closing_ = false;
+    std::exception_ptr failure_;
+    std::map<std::string, table_total> totals_;
+    std::vector<std::thread> threads_;
+};
+
+}  // namespace gangway::mover

@@ -1,0 +1,133 @@
+#include "gateway/mover/rehearsal.hpp"
+
+#include <memory>
+
+#include <cppconn/connection.h>
+#include <cppconn/statement.h>
+
+#include "common/db/db_pool.hpp"
+#include "gateway/mover/destination_writer.hpp"
+#include "gateway/mover/move_progress.hpp"
+#include "gateway/mover/row_cleanser.hpp"
+#include "gateway/mover/row_walker.hpp"
+
+namespace gangway::mover {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+double seconds_since(clock::time_point t) {
+    return std::chrono::duration<double>(clock::now() - t).count();
+}
+
+// Empty copies of the destination's tables in the scratch database.
+void prepare_scratch(sql::Connection& c, const layout_map& layouts, const rehearsal_settings& s) {
+    std::unique_ptr<sql::Statement> st(c.createStatement());
+    const std::string scratch = quote_identifier(s.scratch_database);
+    st->execute("CREATE DATABASE IF NOT EXISTS " + scratch +
+                " CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci");
+    for (const auto& [name, layout] : layouts) {
+        const std::string table = scratch + "." + quote_identifier(name);
+        st->execute("DROP TABLE IF EXISTS " + table);
+        st->execute("CREATE TABLE " + table + " LIKE " + quote_identifier(s.destination_database) +
+                    "." + quote_identifier(name));
+    }
+}
+
+// The account id as the cleansed rows carry it (the root key may have a rule).
+std::string cleansed_account(const move_context& ctx, const std::string& key, const std::string& id) {
+    const table_layout& root = ctx.layouts.find(ctx.model.root_table)->second;
+    for (const auto& rule : ctx.model.rules_for(ctx.model.root_table).cleanse) {
+        if (rule.column != ctx.model.root_key) continue;
+        return cleanse_field(rule, root.columns[*root.find(rule.column)], key, id).value_or(id);
+    }
+    return id;
+}
+
+std::map<std::string, std::uint64_t> count_rows(db_pool& db, const move_context& ctx,
+                                                const layout_map& layouts, const std::string& id) {
+    std::map<std::string, std::uint64_t> out;
+    row_walker walker(ctx.model, ctx.plan, layouts);
+    auto done = db.run_blocking([&](sql::Connection& c) {
+        out.clear();
+        walker.walk(c, {id}, [&](const table_layout& t, std::vector<table_row>& rows) {
+            out[t.name] += rows.size();
+        });
+        return true;
+    });
+    if (!done) throw std::runtime_error(done.message);
+    return out;
+}
+
+}  // namespace
+
+move_result rehearse_move(const move_context& ctx, const rehearsal_settings& s,
+                          std::uint64_t account) {
+    const std::string id = std::to_string(account);
+    nlohmann::json report{{"account", account}, {"outcome", "rehearsed"}, {"from", ctx.from_site},
+                          {"to", ctx.to_site}, {"scratch_database", s.scratch_database}};
+    try {
+        ctx.progress.phase(account, "rehearsal", "scratch database " + s.scratch_database);
+        auto prepared = ctx.destination.run_blocking([&](sql::Connection& c) {
+            prepare_scratch(c, ctx.layouts, s);
+            return true;
+        });
+        if (!prepared) throw std::runtime_error("preparing the scratch database: " + prepared.message);
+        const auto source_rows = count_rows(ctx.source, ctx, ctx.layouts, id);
+        ctx.progress.expect(source_rows);
+
+        ctx.progress.phase(account, "copy (cleansed)", std::to_string(ctx.jobs) + " writers");
+        const auto copy_started = clock::now();
+        row_cleanser cleanser(ctx.model, s.cleansing_key);
+        destination_writer writer(*s.scratch, ctx.jobs, false,
+                                  [&](const std::string& table, std::size_t rows, std::uint64_t bytes) {
+                                      ctx.progress.rows(table, rows, bytes);
+                                  });
+        row_walker walker(ctx.model, ctx.plan, ctx.layouts);
+        auto copied = ctx.source.run_blocking([&](sql::Connection& c) {
+            walker.walk(c, {id}, [&](const table_layout& t, std::vector<table_row>& rows) {
+                cleanser.cleanse(t, rows);
+                writer.write(t, std::move(rows));
+            });
+            return true;
+        });
+        if (!copied) throw std::runtime_error("copying: " + copied.message);
+        writer.finish();
+        ctx.progress.settle();
+        const double copy_seconds = seconds_since(copy_started);
+
+        ctx.progress.phase(account, "verify (row counts)");
+        const auto verify_started = clock::now();
+        const auto lean = digest_layouts(ctx.layouts, ctx.plan, true);
+        const auto scratch_rows = count_rows(*s.scratch, ctx, lean, cleansed_account(ctx, s.cleansing_key, id));
+        const double verify_seconds = seconds_since(verify_started);
+        if (scratch_rows != source_rows) {
+            throw std::runtime_error("the scratch copy has other row counts than the source: the "
+                                     "cleansing rules change a value a relationship follows");
+        }
+        nlohmann::json tables = nlohmann::json::object();
+        for (const auto& [table, total] : writer.totals()) {
+            tables[table] = {{"rows", source_rows.count(table) ? source_rows.at(table) : 0},
+                             {"bytes", total.bytes}, {"write_seconds", total.seconds}};
+        }
+        const double fence = std::chrono::duration<double>(s.fence_estimate).count();
+        report["tables"] = tables;
+        report["timings"] = {{"copy_seconds", copy_seconds}, {"verify_seconds", verify_seconds},
+                             {"fence_estimate_seconds", fence}};
+        report["predicted_lock_window_seconds"] = fence + copy_seconds + verify_seconds;
+        ctx.progress.report(report);
+    } catch (const std::exception& e) {
+        return {move_result::outcome::failed,
+                "account " + id + ": rehearsal failed: " + e.what() +
+                    ". Nothing was locked or flipped; the scratch database " + s.scratch_database +
+                    " may hold part of the copy (the next rehearsal re-creates it).",
+                report};
+    }
+    return {move_result::outcome::rehearsed,
+            "account " + id + ": rehearsal done; predicted lock window " +
+                std::to_string(report["predicted_lock_window_seconds"].get<double>()) +
+                " s. Nothing was locked or flipped.",
+            report};
+}
+
+}  // namespace gangway::mover
