@@ -11,8 +11,8 @@ What a user would check before `docker compose up`:
   - the gateway configs mounted from docker/ load (`gangway check-config`, with /secrets/...
     pointed at stand-in files) and have the same keys as the config demo/run.sh writes;
   - the Dockerfile's build stage runs scripts/test.sh's cmake configure line and ninja
-    invocation, so the image builds the targets the tests build; the runtime stage installs no
-    -dev package and runs as a non-root user.
+    invocation, so the image builds the targets the tests build; every file it copies exists;
+    the runtime stages install no -dev package and run as a non-root user.
 
 Usage: check_compose.py [--gangway BINARY] [--self-test]
   --self-test  also breaks each of the above on purpose and fails unless every break is found.
@@ -117,6 +117,12 @@ def check_dockerfile(dockerfile, test_sh):
             problems.append(f"Dockerfile build stage: {tool} must run exactly as scripts/test.sh "
                             f"does ({wanted!r}); found {found}")
     for name, instructions in stages.items():
+        for i in instructions:
+            words = i.split()
+            if words[0] == "COPY" and not any(w.startswith("--from") for w in words):
+                for source in words[1:-1]:
+                    if not os.path.exists(os.path.join(REPO, source)):
+                        problems.append(f"Dockerfile stage {name}: COPY {source}: not in the repository")
         if name == "build":
             continue
         installs = " ".join(c for c in run_commands(instructions) if "apt-get install" in c)
@@ -319,6 +325,8 @@ def self_test(compose, dockerfile, test_sh, run_sh, gangway, tool):
         "a different cmake line": (compose, dockerfile.replace(" -DGANGWAY_TESTS=ON", ""), run_sh),
         "fewer ninja targets": (compose, re.sub(r"ninja -C build\b", "ninja -C build gangway",
                                                 dockerfile), run_sh),
+        "a COPY of a missing file": (compose, dockerfile.replace(
+            "COPY demo/ ", "COPY demo/no_such_file "), run_sh),
         "a runtime stage running as root": (compose, dockerfile.replace(
             "USER gangway\nEXPOSE", "USER root\nEXPOSE"), run_sh),
         "a config key demo/run.sh lacks": (compose, dockerfile, run_sh.replace(
