@@ -13,7 +13,7 @@ POST <reset path> is where the gateway delivers forgotten-password requests: the
 only on the sign-up site).
 
 Python 3 standard library only; the database is read with the `mariadb` command-line client.
-Usage: upstream_app.py --site NAME --port N [--log FILE] [--db-defaults FILE]
+Usage: upstream_app.py --site NAME --port N [--host ADDR] [--log FILE] [--db-defaults FILE]
                        [--assertion-keys FILE] [--reset-path PATH]
 """
 import argparse
@@ -306,6 +306,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--site", required=True)
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (docker/compose.yaml: 0.0.0.0, inside its network)")
     parser.add_argument("--log", help="request log (JSON lines); default stderr")
     parser.add_argument("--db-defaults", help="mariadb client option file of this site's database")
     parser.add_argument("--assertion-keys", help="the gateway's session.assertion_keys_file")
@@ -316,7 +318,7 @@ def main():
     App.db = Database(args.db_defaults)
     App.assertion_keys = load_keys(args.assertion_keys)
     App.reset_path = args.reset_path
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), App)
+    server = ThreadingHTTPServer((args.host, args.port), App)
     server.daemon_threads = True
     try:
         server.serve_forever()

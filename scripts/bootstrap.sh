@@ -18,6 +18,8 @@ packages=(
   # test harness (nodejs: client.js tests), benchmarks, demo
   mariadb-server mariadb-client nginx-light wrk hyperfine openssl curl python3
   procps util-linux nodejs
+  # static checks of docker/ (tests/docker/check_compose.py): YAML, and Debian's compose tool
+  python3-yaml docker-compose
   # browser journeys (tests/browser): Chromium, driven by playwright-core from npm
   chromium
   # independent implementations behind tests/vectors/ (password hashes, AES-GCM)

@@ -21,6 +21,7 @@
 
 #include <toml++/toml.h>
 
+#include "common/config/config_keys.hpp"
 #include "common/config/toml_text.hpp"
 
 // Error wording is fixed per kind of problem ("must be an integer", "must be an integer 1..256",
@@ -554,7 +555,7 @@ struct string_element {
     std::string path;
 };
 
-using key_list = std::span<const std::string_view>;
+using key_list = config_keys::list;
 
 // Walks one parsed document in schema order, filling a config and recording every problem.
 // Relative file paths resolve against base_dir (the config file's directory).
@@ -564,11 +565,8 @@ public:
         : base_dir_(std::move(base_dir)), problems_(problems) {}
 
     void build(const toml::table& root, config& out) {
-        static constexpr std::array<std::string_view, 14> known{
-            "server", "admin",    "limits",    "timeouts", "upstream", "identity", "routing",
-            "site",   "sites",    "database",  "placement", "session", "login",    "log"};
         const section_view root_view{&root, ""};
-        report_unknown_keys(root_view, known);
+        report_unknown_keys(root_view, config_keys::root);
         read_server(root_view, out.server);
         read_admin(root_view, out.admin);
         read_limits(root_view, out.limits);
@@ -590,10 +588,8 @@ private:
     // ---- sections ----
 
     void read_server(const section_view& root, server_config& out) {
-        static constexpr std::array<std::string_view, 4> known{"instance_id", "worker_threads",
-                                                               "tls", "plain"};
         out.instance_id = default_instance_id();
-        const auto server = section(root, "server", known);
+        const auto server = section(root, "server", config_keys::server);
         if (!server) {
             if (!root.get("server")) {
                 add(nullptr, "server", "at least one of server.tls or server.plain is required");
@@ -621,8 +617,7 @@ private:
     }
 
     void read_tls(const section_view& server, std::optional<tls_listener_config>& out) {
-        static constexpr std::array<std::string_view, 3> known{"listen", "cert_file", "key_file"};
-        const auto tls = section(server, "tls", known);
+        const auto tls = section(server, "tls", config_keys::server_tls);
         if (!tls) return;
         tls_listener_config result;
         const bool listen_ok = read_required_listen(*tls, result.listen);
@@ -635,16 +630,14 @@ private:
     }
 
     void read_plain(const section_view& server, std::optional<plain_listener_config>& out) {
-        static constexpr std::array<std::string_view, 1> known{"listen"};
-        const auto plain = section(server, "plain", known);
+        const auto plain = section(server, "plain", config_keys::server_plain);
         if (!plain) return;
         plain_listener_config result;
         if (read_required_listen(*plain, result.listen)) out = std::move(result);
     }
 
     void read_admin(const section_view& root, admin_config& out) {
-        static constexpr std::array<std::string_view, 3> known{"listen", "token_file", "token_env"};
-        const auto admin = section(root, "admin", known);
+        const auto admin = section(root, "admin", config_keys::admin);
         if (!admin) {
             if (!root.get("admin")) {
                 add(nullptr, "admin",
@@ -665,10 +658,7 @@ private:
     }
 
     void read_limits(const section_view& root, limits_config& out) {
-        static constexpr std::array<std::string_view, 5> known{
-            "max_header_bytes", "max_header_count", "max_url_bytes", "max_body_bytes",
-            "max_response_header_bytes"};
-        const auto limits = section(root, "limits", known);
+        const auto limits = section(root, "limits", config_keys::limits);
         if (!limits) return;
         read_integer(*limits, "max_header_bytes", 1024, 1024 * 1024, out.max_header_bytes);
         read_integer(*limits, "max_header_count", 1, 10'000, out.max_header_count);
@@ -679,10 +669,7 @@ private:
     }
 
     void read_timeouts(const section_view& root, timeouts_config& out) {
-        static constexpr std::array<std::string_view, 7> known{
-            "tls_handshake_ms",     "header_read_ms", "body_read_ms", "upstream_connect_ms",
-            "upstream_response_ms", "idle_ms",        "drain_ms"};
-        const auto timeouts = section(root, "timeouts", known);
+        const auto timeouts = section(root, "timeouts", config_keys::timeouts);
         if (!timeouts) return;
         read_duration(*timeouts, "tls_handshake_ms", out.tls_handshake);
         read_duration(*timeouts, "header_read_ms", out.header_read);
@@ -694,9 +681,7 @@ private:
     }
 
     void read_upstream(const section_view& root, upstream_config& out) {
-        static constexpr std::array<std::string_view, 5> known{
-            "servers", "max_idle_per_server", "max_fails", "fail_timeout_ms", "websocket_paths"};
-        const auto upstream = section(root, "upstream", known);
+        const auto upstream = section(root, "upstream", config_keys::upstream);
         if (!upstream) {
             if (!root.get("upstream")) add(nullptr, "upstream.servers", "required");
             return;
@@ -730,8 +715,7 @@ private:
     }
 
     void read_identity(const section_view& root, identity_config& out) {
-        static constexpr std::array<std::string_view, 1> known{"header_names"};
-        const auto identity = section(root, "identity", known);
+        const auto identity = section(root, "identity", config_keys::identity);
         if (!identity) return;
         const auto names = read_string_array(*identity, "header_names");
         if (!names) return;
@@ -746,10 +730,7 @@ private:
     }
 
     void read_routing(const section_view& root, routing_config& out) {
-        static constexpr std::array<std::string_view, 6> known{
-            "api_prefixes", "public_prefixes", "signup_prefixes", "login_path", "logout_path",
-            "forgot_path"};
-        const auto routing = section(root, "routing", known);
+        const auto routing = section(root, "routing", config_keys::routing);
         if (!routing) return;
         read_path_prefixes(*routing, "api_prefixes", out.api_prefixes);
         read_path_prefixes(*routing, "public_prefixes", out.public_prefixes);
@@ -767,8 +748,7 @@ private:
     // ---- sites, database, placement, session: per-account routing ----
 
     void read_site(const section_view& root, sites_config& out) {
-        static constexpr std::array<std::string_view, 2> known{"name", "signup_site"};
-        const auto site = section(root, "site", known);
+        const auto site = section(root, "site", config_keys::site);
         if (!site) return;
         if (!site->get("name")) add(site->table, site->key_path("name"), "required");
         if (const auto name = read_site_name(*site, "name")) out.self = *name;
@@ -798,9 +778,7 @@ private:
                     "site names must be 1..64 characters of a-z 0-9 _ -");
                 continue;
             }
-            static constexpr std::array<std::string_view, 3> known{"origin", "peer_url",
-                                                                   "database"};
-            const auto entry = section({table, "sites"}, name, known);
+            const auto entry = section({table, "sites"}, name, config_keys::site_entry);
             if (!entry) continue;
             site_entry site{name, {}, {}, {}};
             if (!entry->get("origin")) add(entry->table, entry->key_path("origin"), "required");
@@ -829,10 +807,7 @@ private:
 
     // [database], or [sites.NAME.database] (another site's, for the mover).
     void read_database(const section_view& parent, std::optional<database_config>& out) {
-        static constexpr std::array<std::string_view, 10> known{
-            "host", "port", "unix_socket", "user", "password_file", "password_env", "name",
-            "pool_size", "connect_timeout_ms", "query_timeout_ms"};
-        const auto db = section(parent, "database", known);
+        const auto db = section(parent, "database", config_keys::database);
         if (!db) return;
         database_config result;
         if (db->get("host")) {
@@ -885,10 +860,7 @@ private:
     }
 
     void read_placement(const section_view& root, placement_config& out) {
-        static constexpr std::array<std::string_view, 6> known{
-            "refresh_interval_ms", "heartbeat_interval_ms", "stale_serve_ms", "instance_ttl_ms",
-            "fence_timeout_ms",    "lock_retry_after_s"};
-        const auto placement = section(root, "placement", known);
+        const auto placement = section(root, "placement", config_keys::placement);
         if (!placement) return;
         read_duration(*placement, "refresh_interval_ms", out.refresh_interval);
         read_duration(*placement, "heartbeat_interval_ms", out.heartbeat_interval);
@@ -903,9 +875,7 @@ private:
     }
 
     void read_session(const section_view& root, session_config& out) {
-        static constexpr std::array<std::string_view, 4> known{
-            "cookie_name", "ttl_s", "keys_file", "assertion_keys_file"};
-        const auto session = section(root, "session", known);
+        const auto session = section(root, "session", config_keys::session);
         if (!session) return;
         if (const auto name = read_string(*session, "cookie_name")) {
             if (is_http_token(*name) && name->rfind("__Host-", 0) == 0 && name->size() > 7) {
@@ -931,14 +901,7 @@ private:
     }
 
     void read_login(const section_view& root, login_config& out) {
-        static constexpr std::array<std::string_view, 22> known{
-            "users_table",        "email_column",      "password_column", "user_id_column",
-            "account_id_column",  "active_column",     "max_email_bytes", "max_password_bytes",
-            "hash_workers",       "hash_queue",        "ip_rate_per_min", "ip_burst",
-            "email_rate_per_min", "email_burst",       "throttle_shadow", "handoff_ttl_s",
-            "reset_path",         "peer_keys_file",    "peer_ca_file",    "peer_timeout_ms",
-            "failure_answer_ms",  "max_form_bytes"};
-        const auto login = section(root, "login", known);
+        const auto login = section(root, "login", config_keys::login);
         if (!login) return;
         for (auto [key, field] : {std::pair{"users_table", &out.users_table},
                                   {"email_column", &out.email_column},
@@ -1023,10 +986,9 @@ private:
     }
 
     void read_log(const section_view& root, log_config& out) {
-        static constexpr std::array<std::string_view, 2> known{"level", "access_log"};
         static constexpr std::array<std::string_view, 6> levels{"trace", "debug", "info",
                                                                 "warn",  "error", "off"};
-        const auto log = section(root, "log", known);
+        const auto log = section(root, "log", config_keys::log);
         if (!log) return;
         if (const auto level = read_string(*log, "level")) {
             if (std::find(levels.begin(), levels.end(), *level) != levels.end()) {
