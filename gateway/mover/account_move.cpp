@@ -151,7 +151,7 @@ std::optional<move_result> account_mover::preflight() {
                         std::string(to_string(there->state)) + " at " + there->site + ")",
                     "Nothing was changed; see `gangway accounts show` on both sites.");
     }
-    const auto lean = digest_layouts(ctx_.layouts, ctx_.plan, true, email_columns(ctx_));
+    const auto lean = digest_layouts(ctx_.layouts, ctx_.model, ctx_.plan, true, email_columns(ctx_));
     email_set emails;
     const auto found = walk(ctx_.source, lean, ctx_.from_site, collect_emails(ctx_, emails));
     std::vector<std::string> problems = must(
@@ -192,7 +192,7 @@ std::optional<move_result> account_mover::lock() {
 void account_mover::copy(bool ignore_existing) {
     ctx_.progress.phase(account_, "copy", std::to_string(ctx_.jobs) + " writers");
     const auto started = clock::now();
-    const auto layouts = digest_layouts(ctx_.layouts, ctx_.plan, false);
+    const auto layouts = digest_layouts(ctx_.layouts, ctx_.model, ctx_.plan, false);
     std::atomic<bool> first_page{true};
     destination_writer writer(ctx_.destination, ctx_.jobs, ignore_existing,
                               [&](const std::string& table, std::size_t rows, std::uint64_t bytes) {
@@ -223,7 +223,7 @@ void account_mover::copy(bool ignore_existing) {
 void account_mover::verify() {
     ctx_.progress.phase(account_, "verify", "row counts and per-row digests on both sides");
     const auto started = clock::now();
-    const auto lean = digest_layouts(ctx_.layouts, ctx_.plan, true);
+    const auto lean = digest_layouts(ctx_.layouts, ctx_.model, ctx_.plan, true);
     if (source_.empty()) source_ = walk(ctx_.source, lean, ctx_.from_site);
     const auto there = walk(ctx_.destination, lean, ctx_.to_site);
     const auto differences = compare_digests(ctx_.layouts, source_, there);
@@ -411,7 +411,7 @@ move_result account_mover::resume() {
 // ---- abort ------------------------------------------------------------------------------
 
 void account_mover::remove_copied_rows() {
-    const auto lean = digest_layouts(ctx_.layouts, ctx_.plan, true);
+    const auto lean = digest_layouts(ctx_.layouts, ctx_.model, ctx_.plan, true);
     const auto mine = walk(ctx_.source, lean, ctx_.from_site);
     const auto removed = must(ctx_.destination.run_blocking([&](sql::Connection& c) {
                                   return delete_matching_rows(c, lean, mine);

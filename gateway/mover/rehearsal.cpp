@@ -98,7 +98,7 @@ move_result rehearse_move(const move_context& ctx, const rehearsal_settings& s,
 
         ctx.progress.phase(account, "verify (row counts)");
         const auto verify_started = clock::now();
-        const auto lean = digest_layouts(ctx.layouts, ctx.plan, true);
+        const auto lean = digest_layouts(ctx.layouts, ctx.model, ctx.plan, true);
         const auto scratch_rows = count_rows(*s.scratch, ctx, lean, cleansed_account(ctx, s.cleansing_key, id));
         const double verify_seconds = seconds_since(verify_started);
         if (scratch_rows != source_rows) {

@@ -41,7 +41,8 @@ table_layout with_digest(table_layout t) {
 
 std::size_t digest_index(const table_layout& t) { return *t.find(digest_column_name); }
 
-layout_map digest_layouts(const layout_map& full, const traversal_plan& plan, bool lean,
+layout_map digest_layouts(const layout_map& full, const schema_model& model,
+                          const traversal_plan& plan, bool lean,
                           const std::map<std::string, std::vector<std::string>>& extra) {
     layout_map out;
     for (const auto& [name, layout] : full) {
@@ -53,6 +54,7 @@ layout_map digest_layouts(const layout_map& full, const traversal_plan& plan, bo
         std::set<std::string> wanted;
         for (std::size_t k : layout.key) wanted.insert(layout.columns[k].name);
         for (auto& c : columns_used(plan, name)) wanted.insert(std::move(c));
+        if (name == model.root_table) wanted.insert(model.root_key);
         if (auto e = extra.find(name); e != extra.end()) wanted.insert(e->second.begin(), e->second.end());
         table_layout lean_layout = with;
         lean_layout.columns.clear();

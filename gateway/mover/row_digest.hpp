@@ -26,7 +26,8 @@ table_layout with_digest(table_layout t);
 
 // Every layout with the digest column; `lean`: only the columns a walk needs (the key, those
 // the plan's edges use, the root key, `extra` columns of a table that has them) plus the digest.
-layout_map digest_layouts(const layout_map& full, const traversal_plan& plan, bool lean,
+layout_map digest_layouts(const layout_map& full, const schema_model& model,
+                          const traversal_plan& plan, bool lean,
                           const std::map<std::string, std::vector<std::string>>& extra = {});
 
 // The digest column's index in a layout made by with_digest or digest_layouts.

@@ -1,8 +1,9 @@
-// Type fidelity of `gangway dump`: every kind of value (NULLs, 4-byte UTF-8, a BLOB of all 256
+// Type fidelity of `gangway dump` and `gangway migrate`: every kind of value (NULLs, 4-byte UTF-8, a BLOB of all 256
 // byte values, JSON, DECIMAL(65,30), FLOAT/DOUBLE extremes and denormals, DATETIME(6),
 // TIMESTAMP(6) written under several time zones, TIME, YEAR, BIT(64), ENUM, SET, a generated
-// column) dumped by the real binary, imported by the stock mariadb client into a database
-// with the same table on the other server, and compared byte for byte.
+// column) dumped by the real binary and imported by the stock mariadb client, or moved by
+// `gangway migrate`, into a database with the same table on the other server, and compared
+// byte for byte.
 #include <string>
 #include <vector>
 
@@ -27,13 +28,14 @@ const char* const every_column =
 
 class DumpFidelity : public ::testing::Test {
 protected:
-    DumpFidelity() : destination_("site_b"), dir_(source_) {
+    DumpFidelity() : destination_("site_b"), dir_(source_, testing::destination_toml(destination_)) {
         testing::run_sql_file(source_, fidelity_sql());
         testing::create_tables_of(destination_, fidelity_sql());
         // Pages of 3 rows: keyset pagination crosses rows of every kind.
         dir_.write("model.toml",
                    "format = 1\nroot = { table = \"fidelity\", key = \"account_id\" }\n"
                    "[tables.fidelity]\nbatch_rows = 3\n");
+        dir_.write("new.password", destination_.config().password);
     }
 
     testing::outcome dump(const std::string& extra) {
@@ -80,6 +82,16 @@ TEST_F(DumpFidelity, ChunksImportedOneByOneGiveTheSameRows) {
             testing::import_with_mariadb_client(destination_, dir_.path("parts/") + part);
         ASSERT_EQ(imported.exit_code, 0) << part << ": " << imported.output;
     }
+    expect_identical();
+}
+
+TEST_F(DumpFidelity, EveryTypeSurvivesMigrateByteForByte) {
+    testing::init_gangway_tables(source_);
+    testing::init_gangway_tables(destination_);
+    testing::place(source_, 7, "legacy");
+    const auto o = testing::run_gangway("migrate --config " + dir_.config() + " --schema " +
+                                        dir_.path("model.toml") + " --to new --jobs 2 7");
+    ASSERT_EQ(o.exit_code, 0) << o.output;
     expect_identical();
 }
 

@@ -49,21 +49,8 @@ std::map<std::string, text_rows> everything(const test_database& db) {
     return out;
 }
 
-void init_gangway_tables(const test_database& db) {
-    database_config cfg = db.config();
-    cfg.pool_size = 1;
-    db_pool pool(cfg);
-    ASSERT_TRUE(pool.run_blocking([](sql::Connection& c) { return upgrade_schema(c); }));
-}
-
-void place(const test_database& db, std::uint64_t account, const std::string& site) {
-    database_config cfg = db.config();
-    cfg.pool_size = 1;
-    db_pool pool(cfg);
-    placement_change ch{account, std::nullopt, placement_state::active, site, "test", "seed"};
-    auto r = pool.run_blocking([&](sql::Connection& c) { return set_placement(c, ch); });
-    ASSERT_TRUE(r && r.value->kind == set_outcome::applied);
-}
+using testing::init_gangway_tables;
+using testing::place;
 
 std::string placement_of(const test_database& db, std::uint64_t account) {
     const auto rows = query_text(db, "SELECT CONCAT(state, ' ', site) FROM gangway_placement "
@@ -91,11 +78,7 @@ protected:
     }
 
     std::string destination_toml() const {
-        const auto& d = new_.config();
-        return "[sites.new]\norigin = \"https://new.example.com\"\n\n"
-               "[sites.new.database]\nhost = \"127.0.0.1\"\nport = " + std::to_string(d.port) +
-               "\nuser = \"" + d.user + "\"\npassword_file = \"new.password\"\nname = \"" + d.name +
-               "\"\nconnect_timeout_ms = 2000\nquery_timeout_ms = 10000\n\n"
+        return testing::destination_toml(new_) +
                "[login]\nusers_table = \"users\"\nemail_column = \"email\"\n\n"
                "[placement]\nfence_timeout_ms = 2000\n";
     }

@@ -3,6 +3,7 @@
 // For the row walker's and `gangway dump`'s database tests: example accounts in the example
 // app, queries whose answers compare as text, and the stock mariadb client importing a dump.
 
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -13,6 +14,8 @@
 #include <cppconn/statement.h>
 
 #include "common/db/db_pool.hpp"
+#include "common/db/placement_store.hpp"
+#include "common/db/schema_migrations.hpp"
 #include "tests/mover/mover_db_support.hpp"
 
 namespace gangway::mover::testing {
@@ -85,6 +88,35 @@ inline outcome import_with_mariadb_client(const gangway::testing::test_database&
 //    owner_id is the id of one of account 1's messages (a polymorphic decoy), and a
 //    'message' attachment whose owner_id is one of account 1's conversation ids;
 //  - account 3: an account row and nothing else.
+// Gangway's own tables on `db` (what `gangway db init` creates).
+inline void init_gangway_tables(const gangway::testing::test_database& db) {
+    database_config cfg = db.config();
+    cfg.pool_size = 1;
+    db_pool pool(cfg);
+    if (!pool.run_blocking([](sql::Connection& c) { return upgrade_schema(c); }))
+        throw std::runtime_error("creating gangway's tables failed");
+}
+
+// The account placed active at `site` on `db`.
+inline void place(const gangway::testing::test_database& db, std::uint64_t account,
+                  const std::string& site) {
+    database_config cfg = db.config();
+    cfg.pool_size = 1;
+    db_pool pool(cfg);
+    placement_change ch{account, std::nullopt, placement_state::active, site, "test", "seed"};
+    auto r = pool.run_blocking([&](sql::Connection& c) { return set_placement(c, ch); });
+    if (!r || r.value->kind != set_outcome::applied) throw std::runtime_error("placing failed");
+}
+
+// The TOML that makes `d` site "new"'s database for `gangway migrate --to new`, with the
+// password in new.password next to the config (write it with the work_dir).
+inline std::string destination_toml(const gangway::testing::test_database& d) {
+    return "[sites.new]\norigin = \"https://new.example.com\"\n\n"
+           "[sites.new.database]\nhost = \"127.0.0.1\"\nport = " + std::to_string(d.config().port) +
+           "\nuser = \"" + d.config().user + "\"\npassword_file = \"new.password\"\nname = \"" +
+           d.config().name + "\"\nconnect_timeout_ms = 2000\nquery_timeout_ms = 10000\n\n";
+}
+
 inline void seed_example_accounts(const gangway::testing::test_database& db) {
     db.execute("INSERT INTO countries VALUES ('DE', 'Germany'), ('FR', 'France'), ('NZ', 'NZ')");
     db.execute(
