@@ -41,17 +41,7 @@ std::vector<table_row> select_by(sql::Connection& c, const table_layout& t,
     int at = 0;
     bind_tuples(*st, at, t, by, tuples);
     std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
-    std::vector<table_row> out;
-    while (rs->next()) {
-        table_row row(columns.size());
-        for (std::size_t i = 0; i < columns.size(); ++i) {
-            const auto column = static_cast<std::uint32_t>(i + 1);
-            sql::SQLString text = rs->getString(column);
-            if (!rs->isNull(column)) row[i] = text.asStdString();
-        }
-        out.push_back(std::move(row));
-    }
-    return out;
+    return read_rows(*rs, columns.size());
 }
 
 std::string tuple_text(const table_row& row) {

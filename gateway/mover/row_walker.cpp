@@ -222,17 +222,7 @@ private:
             }
         }
         std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
-        std::vector<table_row> rows;
-        while (rs->next()) {
-            table_row row(t.columns.size());
-            for (std::size_t i = 0; i < row.size(); ++i) {
-                const auto column = static_cast<std::uint32_t>(i + 1);
-                sql::SQLString text = rs->getString(column);
-                if (!rs->isNull(column)) row[i] = text.asStdString();
-            }
-            rows.push_back(std::move(row));
-        }
-        return rows;
+        return read_rows(*rs, t.columns.size());
     }
 
     // Drops rows already copied, follows the edges from the new ones, hands them over.

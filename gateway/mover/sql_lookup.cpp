@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
 
 namespace gangway::mover {
 
@@ -53,6 +54,20 @@ void bind_tuples(sql::PreparedStatement& st, int& at, const table_layout& t,
     for (const auto& v : tuples) {
         for (std::size_t j = 0; j < columns.size(); ++j) bind_value(st, at, t.columns[columns[j]], v[j]);
     }
+}
+
+std::vector<table_row> read_rows(sql::ResultSet& rs, std::size_t columns) {
+    std::vector<table_row> rows;
+    while (rs.next()) {
+        table_row row(columns);
+        for (std::size_t i = 0; i < columns; ++i) {
+            const auto column = static_cast<std::uint32_t>(i + 1);
+            sql::SQLString text = rs.getString(column);
+            if (!rs.isNull(column)) row[i] = text.asStdString();
+        }
+        rows.push_back(std::move(row));
+    }
+    return rows;
 }
 
 std::vector<std::string> key_of(const table_layout& t, const table_row& row) {

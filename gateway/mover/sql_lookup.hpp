@@ -11,6 +11,7 @@
 
 namespace sql {
 class PreparedStatement;
+class ResultSet;
 }
 
 namespace gangway::mover {
@@ -28,6 +29,9 @@ void bind_value(sql::PreparedStatement& st, int& at, const layout_column& column
 void bind_tuples(sql::PreparedStatement& st, int& at, const table_layout& t,
                  const std::vector<std::size_t>& columns,
                  const std::vector<std::vector<std::string>>& tuples);
+
+// Every row of the result, `columns` fields each, as exact text or bytes (NULL: nullopt).
+std::vector<table_row> read_rows(sql::ResultSet& rs, std::size_t columns);
 
 // The key columns' values of a row (the key never holds NULL once the walker read it).
 std::vector<std::string> key_of(const table_layout& t, const table_row& row);
