@@ -1,10 +1,6 @@
 #include "gateway/mover/account_move.hpp"
 
-#include <signal.h>
-
 #include <atomic>
-#include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <optional>
 
@@ -14,6 +10,7 @@
 #include "common/db/db_pool.hpp"
 #include "common/db/placement_store.hpp"
 #include "gateway/mover/destination_writer.hpp"
+#include "gateway/mover/fault_points.hpp"
 #include "gateway/mover/move_checks.hpp"
 #include "gateway/mover/move_journal.hpp"
 #include "gateway/mover/move_progress.hpp"
@@ -214,6 +211,7 @@ void account_mover::copy(bool ignore_existing) {
          "copying the account's rows");
     writer.finish();
     totals_ = writer.totals();
+    timings_["retried_statements"] = writer.retried();
     ctx_.progress.settle();
     timings_["copy_seconds"] = seconds_since(started);
     journal(move_phase::copied);
@@ -489,11 +487,6 @@ move_result account_mover::abort() {
 }
 
 }  // namespace
-
-void crash_point(const char* point) {
-    const char* at = std::getenv("GANGWAY_MOVER_CRASH_AT");
-    if (at && std::strcmp(at, point) == 0) ::raise(SIGKILL);
-}
 
 move_result move_account(const move_context& ctx, std::uint64_t account) {
     return account_mover(ctx, account).start();

@@ -66,9 +66,4 @@ move_result move_account(const move_context& ctx, std::uint64_t account);
 move_result resume_move(const move_context& ctx, std::uint64_t account);
 move_result abort_move(const move_context& ctx, std::uint64_t account);
 
-// A test hook: GANGWAY_MOVER_CRASH_AT=<point> makes the mover kill itself (SIGKILL) at that
-// point: checked, locked, copying (after the first page is on the destination), copied,
-// verified, flipping (destination flipped, source not yet).
-void crash_point(const char* point);
-
 }  // namespace gangway::mover

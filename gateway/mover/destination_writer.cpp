@@ -9,6 +9,7 @@
 
 #include "common/db/db_pool.hpp"
 #include "gateway/mover/dump_writer.hpp"
+#include "gateway/mover/fault_points.hpp"
 #include "gateway/mover/sql_literal.hpp"
 
 namespace gangway::mover {
@@ -124,7 +125,9 @@ void destination_writer::insert(const page& p) {
                            std::string(load_sql_mode) + "'");
             const bool again = attempted;  // the first attempt may have committed
             attempted = true;
+            if (again) ++retried_;
             execute(c, again ? ignoring : statement);
+            if (drop_connection_now()) execute(c, "KILL CONNECTION CONNECTION_ID()");
             return true;
         });
         if (!done) {

@@ -63,6 +63,9 @@ public:
     };
     std::map<std::string, table_total> totals();
 
+    // Statements run again on a fresh connection after theirs was lost.
+    std::uint64_t retried() const noexcept { return retried_; }
+
 private:
     struct page {
         const table_layout* table;
@@ -74,6 +77,7 @@ private:
 
     db_pool& pool_;
     std::atomic<bool> ignore_existing_;
+    std::atomic<std::uint64_t> retried_{0};
     written_callback on_written_;
     std::size_t capacity_;
     std::mutex mutex_;

@@ -148,6 +148,7 @@ TEST_F(MigrateTest, MovesExactlyTheAccountsRowsAndFlipsBothSides) {
     EXPECT_NE(r.output.find("{\"bytes\":1819,\"event\":\"rows\",\"expected_rows\":30,\"rows\":30,"),
               std::string::npos) << r.output;
     EXPECT_NE(r.output.find("\"lock_window_seconds\""), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("\"retried_statements\":0"), std::string::npos) << r.output;
 
     const outcome again = migrate("1");
     EXPECT_EQ(again.exit_code, 0) << again.output;
@@ -210,7 +211,7 @@ TEST_F(MigrateTest, DifferentDestinationSchemaIsRefused) {
     expect_nothing_moved();
 }
 
-// SIGKILL at each step, then --resume: exactly the right rows, flipped.
+// SIGKILL at each step (the test hook GANGWAY_MOVER_CRASH_AT, fault_points.hpp), then --resume: exactly the right rows, flipped.
 class MigrateKilledTest : public MigrateTest, public ::testing::WithParamInterface<const char*> {};
 
 TEST_P(MigrateKilledTest, ResumeFinishesTheMove) {
@@ -285,6 +286,29 @@ TEST_F(MigrateTest, VerifyCatchesADestinationThatDiffers) {
               std::string::npos) << r.output;
     EXPECT_NE(r.output.find("The account is locked at legacy"), std::string::npos) << r.output;
     EXPECT_EQ(placement_of(legacy_, 1), "locked legacy");
+}
+
+// The destination server kills the copy's connection right after an INSERT committed: the
+// statement is retried on a fresh connection (as INSERT IGNORE) and verify proves the rows.
+TEST_F(MigrateTest, AConnectionDroppedMidCopyIsRetried) {
+    const outcome r = migrate("--jobs 2 1", "GANGWAY_MOVER_DROP_CONNECTION=once");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("\"retried_statements\":1"), std::string::npos) << r.output;
+    expect_account_one_on_new();
+}
+
+// Every connection dropped: the copy ends with a clear error, the account stays locked with
+// its rows verifiable, and --resume finishes the move.
+TEST_F(MigrateTest, AConnectionThatKeepsDroppingFailsCleanlyAndResumes) {
+    const outcome r = migrate("1", "GANGWAY_MOVER_DROP_CONNECTION=always");
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("on the destination failed"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("The account is locked at legacy"), std::string::npos) << r.output;
+    EXPECT_EQ(placement_of(legacy_, 1), "locked legacy");
+    EXPECT_EQ(query_value(legacy_, "SELECT phase FROM gangway_moves"), "locked");
+    const outcome resumed = migrate("--resume 1");
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+    expect_account_one_on_new();
 }
 
 TEST_F(MigrateTest, RehearsalCopiesCleansedRowsAndFlipsNothing) {

@@ -1,0 +1,24 @@
+#include "gateway/mover/fault_points.hpp"
+
+#include <signal.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+
+namespace gangway::mover {
+
+void crash_point(const char* point) {
+    const char* at = std::getenv("GANGWAY_MOVER_CRASH_AT");
+    if (at && std::strcmp(at, point) == 0) ::raise(SIGKILL);
+}
+
+bool drop_connection_now() {
+    static std::atomic<bool> dropped{false};
+    const char* mode = std::getenv("GANGWAY_MOVER_DROP_CONNECTION");
+    if (!mode) return false;
+    if (std::strcmp(mode, "always") == 0) return true;
+    return std::strcmp(mode, "once") == 0 && !dropped.exchange(true);
+}
+
+}  // namespace gangway::mover

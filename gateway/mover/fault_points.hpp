@@ -1,0 +1,21 @@
+#pragma once
+
+// Test hooks of the mover, read from the environment; without those variables they do nothing.
+// tests/db/migrate_test.cpp uses them to fail the mover at exact points, the way a crash or a
+// network fault would.
+//
+//   GANGWAY_MOVER_CRASH_AT=<point>   the mover kills itself (SIGKILL) at that point: checked,
+//       locked, copying (after the first page is on the destination), copied, verified,
+//       flipping (destination flipped, source not yet).
+//   GANGWAY_MOVER_DROP_CONNECTION=once|always   after an INSERT of the copy has committed, the
+//       destination server kills that connection (KILL CONNECTION_ID()): once in the whole
+//       run, or after every INSERT.
+
+namespace gangway::mover {
+
+void crash_point(const char* point);
+
+// True when the copy should have its destination connection killed now.
+bool drop_connection_now();
+
+}  // namespace gangway::mover
