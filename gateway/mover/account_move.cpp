@@ -61,13 +61,15 @@ private:
                "` removes the copied rows from " + ctx_.to_site + " and unlocks it.";
     }
     std::string unchanged_state() const {
-        return "Nothing was locked or copied; the account is active at " + ctx_.from_site + ".";
+        return "Nothing was locked or copied; the account's placement at " + ctx_.from_site +
+               " is as it was.";
     }
 
     // ---- steps ----
     std::optional<move_result> refuse_unless_movable(const placement_row& here);
     std::optional<move_result> preflight();
-    std::optional<move_result> lock();
+    std::optional<move_result> lock(const placement_row& here);
+    std::optional<move_result> take_over_lock(const placement_row& here);
     void copy(bool ignore_existing);
     void verify();
     void run_end_sql();
@@ -131,11 +133,14 @@ account_digests account_mover::walk(db_pool& db, const layout_map& layouts,
 // ---- pre-flight -------------------------------------------------------------------------
 
 std::optional<move_result> account_mover::refuse_unless_movable(const placement_row& here) {
-    if (here.state == placement_state::active && here.site == ctx_.from_site) return std::nullopt;
+    const bool here_now = here.site == ctx_.from_site;
+    if (here_now && (here.state == placement_state::active || here.state == placement_state::locked))
+        return std::nullopt;
     return fail(outcome::refused,
                 "its placement at " + ctx_.from_site + " is " + std::string(to_string(here.state)) +
                     " (site " + here.site + ", version " + std::to_string(here.version) +
-                    "); only an account active at " + ctx_.from_site + " can be moved from it",
+                    "); only an account active (or locked) at " + ctx_.from_site +
+                    " can be moved from it",
                 "Nothing was changed.");
 }
 
@@ -170,7 +175,27 @@ std::optional<move_result> account_mover::preflight() {
 
 // ---- lock, copy, verify, flip -----------------------------------------------------------
 
-std::optional<move_result> account_mover::lock() {
+// An account an operator locked beforehand (`gangway accounts lock`, to hold it still while
+// users are told) keeps that lock: the move takes it over once the fence holds.
+std::optional<move_result> account_mover::take_over_lock(const placement_row& here) {
+    ctx_.progress.phase(account_, "lock", "already locked by " + here.updated_by +
+                                              "; waiting for every gateway of " + ctx_.from_site);
+    const auto started = clock::now();
+    if (const auto holders = await_fence(ctx_.source, ctx_.fence, account_, here.version)) {
+        journal(move_phase::aborted);
+        return fail(outcome::failed, "the existing lock does not hold: " + *holders,
+                    "Nothing was copied; the account is still locked at " + ctx_.from_site +
+                        " (`gangway accounts unlock` releases it).");
+    }
+    locked_at_ = started;
+    timings_["lock_seconds"] = seconds_since(started);
+    journal(move_phase::locked, here.version);
+    crash_point("locked");
+    return std::nullopt;
+}
+
+std::optional<move_result> account_mover::lock(const placement_row& here) {
+    if (here.state == placement_state::locked) return take_over_lock(here);
     ctx_.progress.phase(account_, "lock", "waiting for every gateway of " + ctx_.from_site);
     const auto started = clock::now();
     const auto change = lock_account(ctx_.source, ctx_.fence, account_, ctx_.by, lock_reason());
@@ -319,6 +344,7 @@ move_result account_mover::continue_from(move_phase phase, bool resumed) {
 }
 
 move_result account_mover::start() {
+    std::optional<placement_row> here;
     try {
         auto open = must(ctx_.source.run_blocking([&](sql::Connection& c) { return open_move(c, account_); }),
                          "reading the journal");
@@ -331,7 +357,7 @@ move_result account_mover::start() {
                         "`gangway migrate --to " + open->to_site + " --resume " + id_ +
                             "` continues it, `--abort` undoes it.");
         }
-        const auto here = placement(ctx_.source, ctx_.from_site);
+        here = placement(ctx_.source, ctx_.from_site);
         if (!here) return fail(outcome::refused, "no placement at " + ctx_.from_site, "Nothing was changed.");
         if (here->state == placement_state::moved && here->site == ctx_.to_site) {
             const auto there = placement(ctx_.destination, ctx_.to_site);
@@ -355,7 +381,7 @@ move_result account_mover::start() {
     }
     crash_point("checked");
     try {
-        if (auto failed = lock()) return *failed;
+        if (auto failed = lock(*here)) return *failed;
     } catch (const std::exception& e) {
         return fail(outcome::failed, e.what(), locked_state());
     }

@@ -57,37 +57,10 @@ account_change write(db_pool& db, const placement_change& change, const std::str
     return database_failed(change.account_id, what, "unexpected outcome");
 }
 
-// Empty when every live instance has applied `version` and holds no request of the account;
-// otherwise a description of the instances still holding the fence open.
-std::optional<std::string> fence_holders(db_pool& db, const fence_settings& fence,
-                                         std::uint64_t account_id, std::uint64_t version) {
-    auto live = db.run_blocking([&](sql::Connection& c) {
-        return live_instances(c, fence.site, fence.instance_ttl, account_id);
-    });
-    if (!live) return "database unreachable (" + live.message + ")";
-    std::string holders;
-    for (const instance_status& i : *live.value) {
-        if (i.version_seen >= version && i.inflight_for_account == 0) continue;
-        if (!holders.empty()) holders += ", ";
-        holders += i.version_seen < version
-                       ? fmt::format("{} (has seen version {} of {})", i.instance_id,
-                                     i.version_seen, version)
-                       : fmt::format("{} ({} request(s) in flight)", i.instance_id,
-                                     i.inflight_for_account);
-    }
-    if (holders.empty()) return std::nullopt;
-    return holders;
-}
-
 account_change wait_for_fence(db_pool& db, const fence_settings& fence, const placement_row& before,
                               account_change locked, const std::string& by) {
     const std::uint64_t account_id = before.account_id;
-    const auto deadline = std::chrono::steady_clock::now() + fence.timeout;
-    std::optional<std::string> holders;
-    while ((holders = fence_holders(db, fence, account_id, locked.row->version))) {
-        if (std::chrono::steady_clock::now() >= deadline) break;
-        std::this_thread::sleep_for(fence_poll_interval);
-    }
+    const std::optional<std::string> holders = await_fence(db, fence, account_id, locked.row->version);
     if (!holders) {
         locked.message = fmt::format("account {}: locked on {}; the fence holds (version {})",
                                      account_id, fence.site, locked.row->version);
@@ -112,6 +85,39 @@ account_change wait_for_fence(db_pool& db, const fence_settings& fence, const pl
 }
 
 }  // namespace
+
+// Empty when every live instance has applied `version` and holds no request of the account;
+// otherwise a description of the instances still holding the fence open.
+std::optional<std::string> fence_holders(db_pool& db, const fence_settings& fence,
+                                         std::uint64_t account_id, std::uint64_t version) {
+    auto live = db.run_blocking([&](sql::Connection& c) {
+        return live_instances(c, fence.site, fence.instance_ttl, account_id);
+    });
+    if (!live) return "database unreachable (" + live.message + ")";
+    std::string holders;
+    for (const instance_status& i : *live.value) {
+        if (i.version_seen >= version && i.inflight_for_account == 0) continue;
+        if (!holders.empty()) holders += ", ";
+        holders += i.version_seen < version
+                       ? fmt::format("{} (has seen version {} of {})", i.instance_id,
+                                     i.version_seen, version)
+                       : fmt::format("{} ({} request(s) in flight)", i.instance_id,
+                                     i.inflight_for_account);
+    }
+    if (holders.empty()) return std::nullopt;
+    return holders;
+}
+
+std::optional<std::string> await_fence(db_pool& db, const fence_settings& fence,
+                                       std::uint64_t account_id, std::uint64_t version) {
+    const auto deadline = std::chrono::steady_clock::now() + fence.timeout;
+    std::optional<std::string> holders;
+    while ((holders = fence_holders(db, fence, account_id, version))) {
+        if (std::chrono::steady_clock::now() >= deadline) break;
+        std::this_thread::sleep_for(fence_poll_interval);
+    }
+    return holders;
+}
 
 std::string_view outcome_name(account_change::outcome o) noexcept {
     switch (o) {

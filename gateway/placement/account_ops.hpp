@@ -35,6 +35,16 @@ struct account_change {
 
 std::string_view outcome_name(account_change::outcome o) noexcept;
 
+// Empty when every live instance of the site has applied `version` and holds no request of
+// the account; otherwise a description of the instances still holding the fence open.
+std::optional<std::string> fence_holders(db_pool& db, const fence_settings& fence,
+                                         std::uint64_t account_id, std::uint64_t version);
+
+// fence_holders, polled until it is empty or fence.timeout has passed: empty when the fence
+// holds, else who held it open at the end.
+std::optional<std::string> await_fence(db_pool& db, const fence_settings& fence,
+                                       std::uint64_t account_id, std::uint64_t version);
+
 // active here -> locked, then waits until every live instance of the site has applied the
 // lock and has no request of the account in flight. On fence timeout the placement is set
 // back to what it was (a new version, audited) and the outcome says which instances held it.

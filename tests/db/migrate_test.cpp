@@ -156,6 +156,20 @@ TEST_F(MigrateTest, MovesExactlyTheAccountsRowsAndFlipsBothSides) {
     expect_account_one_on_new();
 }
 
+// Ops may lock first (`gangway accounts lock`), to hold the account still while its users are
+// told; the move then takes over that lock instead of refusing.
+TEST_F(MigrateTest, AnAccountLockedByAnOperatorIsMovedUnderThatLock) {
+    const outcome locked = testing::run_gangway("accounts lock --config " + work_.config() + " 1");
+    ASSERT_EQ(locked.exit_code, 0) << locked.output;
+    const outcome r = migrate("1");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("already locked by cli:"), std::string::npos) << r.output;
+    expect_account_one_on_new();
+    EXPECT_EQ(query_value(legacy_, "SELECT GROUP_CONCAT(to_state ORDER BY id) FROM "
+                                   "gangway_placement_audit WHERE account_id = 1"),
+              "active,locked,moved");
+}
+
 TEST_F(MigrateTest, PrimaryKeyCollisionIsRefusedBeforeAnyLock) {
     new_.execute("INSERT INTO conversations (id, account_id, subject) VALUES (101, 50, 'mine')");
     const outcome r = migrate("1");
