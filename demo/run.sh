@@ -141,6 +141,21 @@ CNF
 
 origin() { echo "https://$1.localhost:${port[$1]}"; }
 
+# The other site's database, for `gangway migrate --to <other>` run with this site's config.
+other_site_database() {
+  local other=legacy db
+  [ "$1" = legacy ] && other=new
+  db=$run_dir/mariadb/$other
+  cat <<TOML
+[sites.$other.database]
+host = "127.0.0.1"
+port = $(cat "$db/port")
+user = "gangway"
+password_file = "$db/password"
+name = "app"
+TOML
+}
+
 write_gateway_config() {
   local site=$1 dir=$run_dir/$1 db=$run_dir/mariadb/$1
   cat >"$dir/gangway.toml" <<TOML
@@ -168,6 +183,8 @@ peer_url = "$(origin legacy)"
 [sites.new]
 origin = "$(origin new)"
 peer_url = "$(origin new)"
+
+$(other_site_database "$site")
 
 [routing]
 api_prefixes = ["/api/"]
@@ -285,16 +302,16 @@ Demo logins, all at $(origin legacy)/login (password: first name + "-password"):
   alan@acme.example      alan-password   account 1, deactivated: cannot sign in
   Five wrong passwords for one email in a minute show the rate-limit answer.
 
-Move account 5 (Egret) to new by hand, while eve is signed in (gangway's mover will do all of
-this in one command, \`gangway migrate --to new 5\`, once it lands):
+Move account 5 (Egret) to new while eve is signed in, in one command:
+  $gangway migrate --config $d/legacy/gangway.toml --schema $root/demo/schema.toml --to new 5
+      # pre-flight, lock (Egret's pages show the lock page), copy, verify, flip: eve's lock page
+      # and widget then take her to the same page on new, still signed in (legacy hands her
+      # session over: /_gangway/transfer, then a handoff on new)
+  To watch the lock page first, lock the account beforehand; migrate then moves it under that lock:
   $gangway accounts lock --config $d/legacy/gangway.toml 5 --reason "move to new"
-      # returns once every legacy gateway holds the lock: Egret's pages show the lock page
-  bash $root/demo/copy_account.sh $d 5
-      # copies Egret's rows from legacy's database to new's (stand-in for the mover's copy)
-  $gangway accounts add --config $d/new/gangway.toml 5
-  $gangway accounts set --config $d/legacy/gangway.toml 5 --state moved --site new
-      # the lock page and the widget now take eve to the same page on new, still signed in
-      # (legacy hands her session over: /_gangway/transfer, then a handoff on new)
+  A test run that locks and flips nothing (cleansed copy into new's app_rehearsal database):
+  GANGWAY_CLEANSE_KEY=\$(openssl rand -hex 16) $gangway migrate --config $d/legacy/gangway.toml \\
+    --schema $root/demo/schema.toml --to new --rehearsal 6
   Placement and its audit: $gangway accounts list|audit --config $d/legacy/gangway.toml
 
 Logs: $d/{legacy,new}/{access.log,gateway.log,app.log}; password-reset "mails" print below.

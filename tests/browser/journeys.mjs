@@ -195,13 +195,11 @@ function movingOps(log) {
     // Returns only once the fence holds: every legacy gateway applied the lock and has no
     // request of the account in flight.
     lock: (id) => accounts("legacy", "lock", id, "--reason", "browser journey c: move to new"),
-    // The copy of the account's rows. Stand-in until the mover lands; then this one step becomes
-    // `gangway migrate --to new ID` (which also verifies the copy and flips both placements).
-    copyRows: (id) => step("copying the rows", "bash",
-                           [path.join(repo, "demo/copy_account.sh"), demo.ready.run_dir, id, "legacy", "new"]),
-    activateOnNew: (id) => accounts("new", "add", id, "--reason", "browser journey c: moved from legacy"),
-    flipLegacy: (id) => accounts("legacy", "set", id, "--state", "moved", "--site", "new",
-                                 "--reason", "browser journey c: moved to new"),
+    // The mover, under that lock: pre-flight, copy, verify, then both placements flipped.
+    migrate: (id) => step("gangway migrate --to new", demo.ready.gangway,
+                          ["migrate", "--config", site("legacy").config, "--schema",
+                           path.join(repo, "demo/schema.toml"), "--to", "new", id,
+                           "--by", "browser-journey-c"]),
   };
 }
 
@@ -338,10 +336,10 @@ test("c: a user is moved while using the app (lock page, then the new site, stil
     assert.equal(await text(page, "h1"), lockPageHeading);
     await shot("lock-page");
 
-    // Ops finish the move: copy the rows, activate the account on new, mark it moved on legacy.
-    await ops.copyRows(id);
-    await ops.activateOnNew(id);
-    await ops.flipLegacy(id);
+    // Ops move the account: `gangway migrate` copies and verifies its rows, activates it on new
+    // and marks it moved on legacy.
+    const moved = await ops.migrate(id);
+    assert.match(moved.stdout, /moved from legacy to new/);
 
     // Untouched by the test, the lock page notices and reloads; legacy hands the session over
     // to new, which shows the same page, signed in.
