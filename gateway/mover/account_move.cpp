@@ -84,6 +84,8 @@ private:
                (here->version == move_->lock_version || here->reason == lock_reason());
     }
     void remove_copied_rows();
+    std::optional<move_result> find_stale_copy(const layout_map& lean, email_set& emails);
+    void delete_stale_copy();
     void release_unrecorded_lock();
 
     void journal(move_phase phase, std::optional<std::uint64_t> lock_version = std::nullopt,
@@ -108,6 +110,7 @@ private:
     std::string id_;
     std::optional<move_record> move_;
     account_digests source_;  // the source's rows (digests), from the copy or a walk
+    account_digests stale_;   // the account's old rows at the destination, to be replaced
     std::map<std::string, destination_writer::table_total> totals_;
     clock::time_point locked_at_{};
     std::string kept_;  // abort: tables with rows under the account's keys that differ
@@ -154,11 +157,13 @@ std::optional<move_result> account_mover::preflight() {
                     "Nothing was changed; see `gangway accounts show` on both sites.");
     }
     const auto lean = digest_layouts(ctx_.layouts, ctx_.model, ctx_.plan, true, email_columns(ctx_));
+    email_set stale_emails;
+    if (auto refused = find_stale_copy(lean, stale_emails)) return refused;
     email_set emails;
     const auto found = walk(ctx_.source, lean, ctx_.from_site, collect_emails(ctx_, emails));
     std::vector<std::string> problems = must(
         ctx_.destination.run_blocking([&](sql::Connection& c) {
-            return collisions(c, ctx_, lean, found, emails);
+            return collisions(c, ctx_, lean, found, emails, stale_, stale_emails);
         }),
         "looking for the account's keys at " + ctx_.to_site);
     if (!problems.empty()) {
@@ -171,6 +176,43 @@ std::optional<move_result> account_mover::preflight() {
     for (const auto& [table, d] : found) expected[table] = d.by_key.size();
     ctx_.progress.expect(expected);
     return std::nullopt;
+}
+
+// An account that lived at the destination before and moved away left its rows there (the
+// source of a move keeps them). They are the account's by the model's graph from its root row.
+std::optional<move_result> account_mover::find_stale_copy(const layout_map& lean, email_set& emails) {
+    const bool old_copy = must(ctx_.destination.run_blocking([&](sql::Connection& c) {
+                                   return has_root_row(c, ctx_.model, lean, id_);
+                               }),
+                               "looking for the account's root row at " + ctx_.to_site);
+    if (!old_copy) return std::nullopt;
+    stale_ = walk(ctx_.destination, lean, ctx_.to_site, collect_emails(ctx_, emails));
+    if (ctx_.replace_stale) return std::nullopt;
+    std::uint64_t rows = 0;
+    for (const auto& [table, d] : stale_) rows += d.by_key.size();
+    return fail(outcome::refused,
+                ctx_.to_site + " still holds the account's rows from before it moved away (" +
+                    std::to_string(rows) + " rows in " + std::to_string(stale_.size()) +
+                    " tables, its placement there says moved)",
+                "Nothing was changed; `" + command("--replace-stale") +
+                    "` deletes that old copy once the account is locked and copies afresh.");
+}
+
+void account_mover::delete_stale_copy() {
+    const auto lean = digest_layouts(ctx_.layouts, ctx_.model, ctx_.plan, true);
+    if (stale_.empty() && ctx_.replace_stale) {  // a resumed move: whatever is there now
+        const bool any = must(ctx_.destination.run_blocking([&](sql::Connection& c) {
+                                  return has_root_row(c, ctx_.model, lean, id_);
+                              }),
+                              "looking for the account's root row at " + ctx_.to_site);
+        if (any) stale_ = walk(ctx_.destination, lean, ctx_.to_site);
+    }
+    if (stale_.empty()) return;
+    ctx_.progress.phase(account_, "replace", "deleting the old copy at " + ctx_.to_site);
+    must(ctx_.destination.run_blocking([&](sql::Connection& c) {
+             return delete_rows(c, lean, stale_, false);
+         }),
+         "deleting the old copy at " + ctx_.to_site);
 }
 
 // ---- lock, copy, verify, flip -----------------------------------------------------------
@@ -212,6 +254,7 @@ std::optional<move_result> account_mover::lock(const placement_row& here) {
 }
 
 void account_mover::copy(bool ignore_existing) {
+    delete_stale_copy();
     ctx_.progress.phase(account_, "copy", std::to_string(ctx_.jobs) + " writers");
     const auto started = clock::now();
     const auto layouts = digest_layouts(ctx_.layouts, ctx_.model, ctx_.plan, false);
@@ -438,7 +481,7 @@ void account_mover::remove_copied_rows() {
     const auto lean = digest_layouts(ctx_.layouts, ctx_.model, ctx_.plan, true);
     const auto mine = walk(ctx_.source, lean, ctx_.from_site);
     const auto removed = must(ctx_.destination.run_blocking([&](sql::Connection& c) {
-                                  return delete_matching_rows(c, lean, mine);
+                                  return delete_rows(c, lean, mine, true);
                               }),
                               "removing the copied rows at " + ctx_.to_site);
     nlohmann::json tables = nlohmann::json::object();

@@ -48,6 +48,9 @@ struct move_context {
     std::string users_table;   // its email_column must not collide on the destination
     std::string email_column;  // ("" when the model does not copy users_table)
     unsigned jobs = 4;
+    // The destination still holds the account's rows from before it moved away (its placement
+    // there: moved): delete them once the account is locked, and copy afresh.
+    bool replace_stale = false;
     std::string by;  // for the audit log and the journal
     move_progress& progress;
 };

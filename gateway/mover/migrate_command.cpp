@@ -35,6 +35,7 @@ struct migrate_options {
     bool resume = false;
     bool abort = false;
     bool rehearsal = false;
+    bool replace_stale = false;
     std::string scratch;  // default: <destination database>_rehearsal
     std::string by;
     std::vector<std::string> accounts;
@@ -162,8 +163,8 @@ int run_migrate(const migrate_options& o) {
                            destination,         env->cfg->sites.self,
                            o.to,                {env->cfg->sites.self, p.instance_ttl, p.fence_timeout},
                            env->cfg->login.users_table, env->cfg->login.email_column,
-                           o.jobs,              o.by.empty() ? default_actor() : o.by,
-                           progress};
+                           o.jobs,              o.replace_stale,
+                           o.by.empty() ? default_actor() : o.by, progress};
     int result = exit_ok;
     for (const std::uint64_t id : *ids) {
         const move_result r = rehearsal ? rehearse_move(ctx, *rehearsal, id)
@@ -196,6 +197,9 @@ void add_migrate_command(CLI::App& app, int& result) {
     migrate->add_option("--scratch", o->scratch,
                         "the rehearsal's database on the destination's server "
                         "(default: <destination database>_rehearsal)");
+    migrate->add_flag("--replace-stale", o->replace_stale,
+                      "the destination still holds the account's rows from before it moved "
+                      "away: delete them once the account is locked, then copy afresh");
     migrate->add_option("--by", o->by, "who the audit log and journal name (default: the caller)");
     migrate->add_option("ACCOUNT", o->accounts, "account ids")->required();
     migrate->callback([o, &result] { result = run_migrate(*o); });

@@ -107,15 +107,20 @@ row_sink collect_emails(const move_context& ctx, email_set& out) {
 
 std::vector<std::string> collisions(sql::Connection& c, const move_context& ctx,
                                     const layout_map& lean, const account_digests& found,
-                                    const email_set& emails) {
+                                    const email_set& emails, const account_digests& stale,
+                                    const email_set& stale_emails) {
     std::vector<std::string> out;
     for (const auto& [name, digests] : found) {
         const table_layout& t = lean.find(name)->second;
         if (t.insert_ignore) continue;  // shared or duplicates = "ignore": existing rows are fine
+        const auto old = stale.find(name);
         std::uint64_t count = 0;
         std::vector<std::string> examples;
         in_batches(digests.keys, [&](const key_tuples& batch) {
             for (const auto& row : select_by(c, t, t.key, t.key, batch)) {
+                std::vector<std::string> key;
+                for (const auto& f : row) key.push_back(f.value_or(""));
+                if (old != stale.end() && old->second.by_key.count(encode_values(key))) continue;
                 if (examples.size() < examples_per_table) examples.push_back(tuple_text(row));
                 ++count;
             }
@@ -126,7 +131,10 @@ std::vector<std::string> collisions(sql::Connection& c, const move_context& ctx,
     const table_layout& users = lean.find(ctx.users_table)->second;
     const std::vector<std::size_t> email{*users.find(ctx.email_column)};
     key_tuples tuples;
-    for (const auto& e : emails) tuples.push_back({e});
+    const std::set<std::string> replaced(stale_emails.begin(), stale_emails.end());
+    for (const auto& e : emails) {
+        if (!replaced.count(e)) tuples.push_back({e});
+    }
     std::uint64_t count = 0;
     std::vector<std::string> examples;
     in_batches(tuples, [&](const key_tuples& batch) {
@@ -139,8 +147,15 @@ std::vector<std::string> collisions(sql::Connection& c, const move_context& ctx,
     return out;
 }
 
-std::map<std::string, removal> delete_matching_rows(sql::Connection& c, const layout_map& lean,
-                                                    const account_digests& source) {
+bool has_root_row(sql::Connection& c, const schema_model& model, const layout_map& lean,
+                  const std::string& account) {
+    const table_layout& root = lean.find(model.root_table)->second;
+    const std::vector<std::size_t> key{*root.find(model.root_key)};
+    return !select_by(c, root, key, key, {{account}}).empty();
+}
+
+std::map<std::string, removal> delete_rows(sql::Connection& c, const layout_map& lean,
+                                           const account_digests& source, bool only_matching) {
     std::unique_ptr<sql::Statement>(c.createStatement())->execute("SET SESSION foreign_key_checks = 0");
     std::map<std::string, removal> removed;
     for (const auto& [name, digests] : source) {
@@ -154,7 +169,7 @@ std::map<std::string, removal> delete_matching_rows(sql::Connection& c, const la
                 std::vector<std::string> key;
                 for (std::size_t i = 0; i < t.key.size(); ++i) key.push_back(row[i].value_or(""));
                 const auto mine = digests.by_key.find(encode_values(key));
-                if (mine != digests.by_key.end() && mine->second == row.back()) {
+                if (mine != digests.by_key.end() && (!only_matching || mine->second == row.back())) {
                     ours.push_back(key);
                 } else {
                     ++removed[name].kept;

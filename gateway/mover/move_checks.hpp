@@ -37,21 +37,26 @@ row_sink collect_emails(const move_context& ctx, email_set& out);
 
 // What the destination already holds of the account: keys of its rows (tables that are
 // neither shared nor duplicates = "ignore") and its users' emails, each as one line
-// ("messages (42): already there"); at most 5 examples per table, then a count.
+// ("messages (42): already there"); at most 5 examples per table, then a count. Keys and
+// emails of `stale` (the account's old copy there, to be replaced) do not count.
 std::vector<std::string> collisions(sql::Connection& destination, const move_context& ctx,
                                     const layout_map& lean, const account_digests& found,
-                                    const email_set& emails);
+                                    const email_set& emails, const account_digests& stale,
+                                    const email_set& stale_emails);
+
+// True when the root table holds the account's row.
+bool has_root_row(sql::Connection& c, const schema_model& model, const layout_map& lean,
+                  const std::string& account);
 
 struct removal {
     std::uint64_t removed = 0;
     std::uint64_t kept = 0;  // under one of the keys, with other values
 };
 
-// Deletes from the destination each row with a key of `source` whose digest equals the
-// source row's, in tables that are not shared (shared rows may serve other accounts). A row
-// someone else wrote or changed under the same key stays, and is counted as kept.
-std::map<std::string, removal> delete_matching_rows(sql::Connection& destination,
-                                                          const layout_map& lean,
-                                                          const account_digests& source);
+// Deletes from the destination each row with a key of `rows`, in tables that are not shared
+// (shared rows may serve other accounts). only_matching: only rows whose digest equals the
+// one in `rows`; a row someone else wrote or changed under the same key stays, counted as kept.
+std::map<std::string, removal> delete_rows(sql::Connection& destination, const layout_map& lean,
+                                           const account_digests& rows, bool only_matching);
 
 }  // namespace gangway::mover

@@ -170,6 +170,43 @@ TEST_F(MigrateTest, AnAccountLockedByAnOperatorIsMovedUnderThatLock) {
               "active,locked,moved");
 }
 
+// An account that moved to new and back to legacy left its rows at new; moving it to new again
+// refuses that old copy unless told to replace it.
+TEST_F(MigrateTest, AStaleCopyAtTheDestinationIsReplacedOnlyWhenAsked) {
+    ASSERT_EQ(migrate("1").exit_code, 0);
+    // The way back, as a move from new would leave it: new says moved to legacy, legacy active.
+    const auto set = [](const test_database& db, placement_state state, const std::string& site) {
+        database_config cfg = db.config();
+        cfg.pool_size = 1;
+        db_pool pool(cfg);
+        const auto now = pool.run_blocking([](sql::Connection& c) { return get_placement(c, 1); });
+        placement_change ch{1, (*now.value)->version, state, site, "test", "moved back"};
+        ASSERT_TRUE(pool.run_blocking([&](sql::Connection& c) { return set_placement(c, ch); }));
+    };
+    set(new_, placement_state::moved, "legacy");
+    set(legacy_, placement_state::active, "legacy");
+    legacy_.execute("UPDATE conversations SET subject = 'after the way back' WHERE id = 100");
+    legacy_.execute("DELETE FROM events WHERE account_id = 1 ORDER BY id DESC LIMIT 1");
+
+    const outcome refused = migrate("1");
+    EXPECT_EQ(refused.exit_code, 1) << refused.output;
+    EXPECT_NE(refused.output.find("new still holds the account's rows from before it moved away "
+                                  "(80 rows in 11 tables"),
+              std::string::npos) << refused.output;
+    EXPECT_NE(refused.output.find("--replace-stale"), std::string::npos) << refused.output;
+    EXPECT_EQ(placement_of(legacy_, 1), "active legacy");
+
+    const outcome replaced = migrate("--replace-stale 1");
+    ASSERT_EQ(replaced.exit_code, 0) << replaced.output;
+    EXPECT_EQ(query_value(new_, "SELECT subject FROM conversations WHERE id = 100"), "after the way back");
+    EXPECT_EQ(query_value(new_, "SELECT COUNT(*) FROM events"), "25");
+    for (const auto& [table, query] : account_one_rows) {
+        EXPECT_EQ(query_text(new_, query), query_text(legacy_, query)) << table;
+    }
+    EXPECT_EQ(query_value(new_, "SELECT COUNT(*) FROM users"), "4");
+    EXPECT_EQ(placement_of(new_, 1), "active new");
+}
+
 TEST_F(MigrateTest, PrimaryKeyCollisionIsRefusedBeforeAnyLock) {
     new_.execute("INSERT INTO conversations (id, account_id, subject) VALUES (101, 50, 'mine')");
     const outcome r = migrate("1");
