@@ -213,17 +213,22 @@ def config_keys(text):
     keys, table = set(), ""
     for line in text.splitlines():
         line = line.strip()
-        m = re.match(r"\[([\w.-]+)\]$", line)
+        m = re.match(r"\[([\w.$-]+)\]$", line)
         if m:
-            table = m.group(1)
+            # Each config names the other site's database: compare the shape, not the name.
+            table = re.sub(r"^sites\.[^.]+\.database$", "sites.<other>.database", m.group(1))
         elif re.match(r"[a-z_]+ = ", line):
             keys.add(f"{table}.{line.split(' = ')[0]}")
     return keys
 
 
 def run_sh_config(run_sh):
+    """The gateway config heredoc, with what other_site_database() writes into it."""
     m = re.search(r'cat >"\$dir/gangway.toml" <<TOML\n(.*?)\nTOML\n', run_sh, re.S)
-    return m.group(1) if m else ""
+    other = re.search(r'other_site_database\(\) \{.*?cat <<TOML\n(.*?)\nTOML\n', run_sh, re.S)
+    if not m:
+        return ""
+    return m.group(1) + ("\n" + other.group(1) if other else "")
 
 
 def mounted_configs(compose, compose_dir):
