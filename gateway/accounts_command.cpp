@@ -17,14 +17,11 @@
 #include "common/config/config_loader.hpp"
 #include "common/db/db_pool.hpp"
 #include "common/db/placement_store.hpp"
+#include "gateway/exit_codes.hpp"
 #include "gateway/placement/account_ops.hpp"
 
 namespace gangway {
 namespace {
-
-constexpr int exit_ok = 0;
-constexpr int exit_failed = 1;
-constexpr int exit_usage = 2;
 
 struct accounts_options {
     std::string config_path;

@@ -10,13 +10,10 @@
 
 #include "common/crypto/base64url.hpp"
 #include "common/crypto/key_ring.hpp"
+#include "gateway/exit_codes.hpp"
 
 namespace gangway {
 namespace {
-
-constexpr int exit_ok = 0;
-constexpr int exit_failure = 1;
-constexpr int exit_usage = 2;
 
 std::string utc_date_yyyymmdd() {
     const std::time_t now = std::time(nullptr);
@@ -45,7 +42,7 @@ int run_keys_generate(std::ostream& out, std::string id_prefix) {
     if (RAND_bytes(suffix, sizeof suffix) != 1 ||
         RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), 32) != 1) {
         std::cerr << "gangway keys generate: no randomness available\n";
-        return exit_failure;
+        return exit_failed;
     }
     const std::string id = id_prefix + utc_date_yyyymmdd() + "-" + hex(suffix, sizeof suffix);
     if (!is_key_id(id)) {

@@ -8,6 +8,7 @@
 #include "common/config/config_loader.hpp"
 #include "gateway/accounts_command.hpp"
 #include "gateway/db_command.hpp"
+#include "gateway/exit_codes.hpp"
 #include "gateway/keys_command.hpp"
 #include "gateway/mover/dump_command.hpp"
 #include "gateway/mover/migrate_command.hpp"
@@ -16,8 +17,8 @@
 
 namespace {
 
-constexpr int exit_ok = 0;
-constexpr int exit_usage = 2;
+using gangway::exit_ok;
+using gangway::exit_usage;
 
 int check_config(const std::string& path) {
     auto loaded = gangway::load_config(path);

@@ -12,6 +12,7 @@
 
 #include "common/config/config_loader.hpp"
 #include "common/db/db_pool.hpp"
+#include "gateway/exit_codes.hpp"
 #include "gateway/mover/catalog_reader.hpp"
 #include "gateway/mover/dump_progress.hpp"
 #include "gateway/mover/dump_writer.hpp"
@@ -24,10 +25,6 @@
 
 namespace gangway::mover {
 namespace {
-
-constexpr int exit_ok = 0;
-constexpr int exit_failed = 1;
-constexpr int exit_usage = 2;
 
 struct dump_options {
     std::string config_path;

@@ -12,6 +12,7 @@
 #include "common/config/config_loader.hpp"
 #include "common/db/db_pool.hpp"
 #include "gateway/accounts_command.hpp"
+#include "gateway/exit_codes.hpp"
 #include "gateway/mover/account_move.hpp"
 #include "gateway/mover/catalog_reader.hpp"
 #include "gateway/mover/move_checks.hpp"
@@ -22,10 +23,6 @@
 
 namespace gangway::mover {
 namespace {
-
-constexpr int exit_ok = 0;
-constexpr int exit_failed = 1;
-constexpr int exit_usage = 2;
 
 struct migrate_options {
     std::string config_path;

@@ -11,6 +11,7 @@
 
 #include "common/config/config_loader.hpp"
 #include "common/db/db_pool.hpp"
+#include "gateway/exit_codes.hpp"
 #include "gateway/mover/catalog_reader.hpp"
 #include "gateway/mover/schema_check.hpp"
 #include "gateway/mover/schema_infer.hpp"
@@ -22,9 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int exit_ok = 0;
-constexpr int exit_failed = 1;
-constexpr int exit_usage = 2;
 
 struct schema_options {
     std::string config_path;
