@@ -117,7 +117,8 @@ inline std::string destination_toml(const gangway::testing::test_database& d) {
            d.config().name + "\"\nconnect_timeout_ms = 2000\nquery_timeout_ms = 10000\n\n";
 }
 
-inline void seed_example_accounts(const gangway::testing::test_database& db) {
+template <class Database>
+void seed_example_accounts(const Database& db) {
     db.execute("INSERT INTO countries VALUES ('DE', 'Germany'), ('FR', 'France'), ('NZ', 'NZ')");
     db.execute(
         "INSERT INTO accounts (id, name, country_code, created_at) VALUES "

@@ -31,8 +31,10 @@ inline std::string read_text(const std::string& path) {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// Runs a file of statements, each ending with ';' at the end of a line.
-inline void run_sql_file(const gangway::testing::test_database& db, const std::string& path) {
+// Runs a file of statements, each ending with ';' at the end of a line, on anything with
+// execute(statement) (a test_database, an integration test's routed_site).
+template <class Database>
+void run_sql_file(const Database& db, const std::string& path) {
     const std::string text = read_text(path);
     std::size_t begin = 0;
     for (std::size_t end = text.find(";\n"); end != std::string::npos;
@@ -42,7 +44,8 @@ inline void run_sql_file(const gangway::testing::test_database& db, const std::s
     }
 }
 
-inline void create_example_app(const gangway::testing::test_database& db) {
+template <class Database>
+void create_example_app(const Database& db) {
     run_sql_file(db, example_app_sql_path());
 }
 
