@@ -148,7 +148,8 @@ std::optional<move_result> account_mover::preflight() {
                         std::string(to_string(there->state)) + " at " + there->site + ")",
                     "Nothing was changed; see `gangway accounts show` on both sites.");
     }
-    const auto lean = digest_layouts(ctx_.layouts, ctx_.model, ctx_.plan, true, email_columns(ctx_));
+    // Keys and emails only: pre-flight needs no digest (the copy reads them in the lock).
+    const auto lean = walk_layouts(ctx_.layouts, ctx_.model, ctx_.plan, email_columns(ctx_));
     email_set emails;
     const auto found = walk(ctx_.source, lean, ctx_.from_site, collect_emails(ctx_, emails));
     std::vector<std::string> problems = must(
