@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <set>
+#include <span>
 #include <unordered_set>
 #include <utility>
 
@@ -174,22 +175,24 @@ private:
 
     void drain(std::size_t index) {
         lookup& l = lookups_[index];
-        std::vector<value_tuple> values;
+        // The values move (node by node, never copied) into `asked` before the fetches, whose
+        // rows may lead back here; the lookups point at them there.
+        std::vector<const value_tuple*> values;
         const auto& seen = tables_[l.table->name].seen;
-        for (auto& v : l.pending) {
-            if (l.by_key && seen.count(encode_values(v))) continue;
-            values.push_back(v);
+        while (!l.pending.empty()) {
+            auto moved = l.asked.insert(l.pending.extract(l.pending.begin()));
+            if (!moved.inserted) continue;
+            if (l.by_key && seen.count(encode_values(*moved.position))) continue;
+            values.push_back(&*moved.position);
         }
-        l.asked.insert(l.pending.begin(), l.pending.end());
-        l.pending.clear();
         for (std::size_t begin = 0; begin < values.size(); begin += l.batch) {
             const std::size_t end = std::min(values.size(), begin + l.batch);
-            fetch(index, std::vector<value_tuple>(values.begin() + begin, values.begin() + end));
+            fetch(index, std::span(values).subspan(begin, end - begin));
         }
     }
 
     // Every page of the rows that match these values.
-    void fetch(std::size_t index, const std::vector<value_tuple>& values) {
+    void fetch(std::size_t index, std::span<const value_tuple* const> values) {
         const lookup& l = lookups_[index];
         const table_layout& t = *l.table;
         std::optional<table_row> last;
@@ -221,13 +224,13 @@ private:
 
     // `st`: page_query(l, values.size(), after != nullptr), prepared.
     static std::vector<table_row> read_page(sql::PreparedStatement& st, const lookup& l,
-                                            const std::vector<value_tuple>& values,
+                                            std::span<const value_tuple* const> values,
                                             const table_row* after) {
         const table_layout& t = *l.table;
         int at = 0;
-        for (const auto& v : values) {
+        for (const value_tuple* v : values) {
             for (std::size_t j = 0; j < l.columns.size(); ++j) {
-                bind_value(st, at, t.columns[l.columns[j]], v[j]);
+                bind_value(st, at, t.columns[l.columns[j]], (*v)[j]);
             }
         }
         for (const auto& [column, value] : l.match) bind_value(st, at, t.columns[column], value);
