@@ -136,7 +136,7 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN {printf "%.3f", b - a}'; }
 # same for every tool; utf8mb4 by default, as a current app's tables are), user
 # gangway@127.0.0.1, database `app`; writes NAME/{port,password,client.cnf}.
 start_server() {
-  local name=$1 d=$run_dir/$1 password port pid user_opt=() attempt deadline
+  local name=$1 d=$run_dir/$1 password port pid user_opt=() deadline
   mkdir -p "$d/data" "$d/tmp"
   ((EUID != 0)) || user_opt=(--user=root)
   mariadb-install-db --no-defaults "${user_opt[@]}" --datadir="$d/data" \
@@ -149,7 +149,7 @@ CREATE USER IF NOT EXISTS 'gangway'@'127.0.0.1' IDENTIFIED BY '$password';
 GRANT ALL PRIVILEGES ON *.* TO 'gangway'@'127.0.0.1' WITH GRANT OPTION;
 CREATE DATABASE IF NOT EXISTS app;
 SQL
-  for attempt in 1 2 3 4 5; do  # a free port can be taken before mariadbd binds it
+  for _ in 1 2 3 4 5; do  # a free port can be taken before mariadbd binds it
     port=$(free_port)
     mariadbd --no-defaults "${user_opt[@]}" --datadir="$d/data" --tmpdir="$d/tmp" \
       --socket="$d/mysqld.sock" --pid-file="$d/mysqld.pid" --bind-address=127.0.0.1 \
@@ -417,9 +417,10 @@ run_mysqldump() {
   {
     for t in "${TABLES[@]}"; do
       # --insert-ignore for the shared table: copied only if missing, as the model says.
+      local ignore=()
+      [[ $t != countries ]] || ignore=(--insert-ignore)
       mariadb-dump --defaults-file="$run_dir/legacy/client.cnf" --single-transaction \
-        --no-create-info --skip-triggers --skip-comments \
-        $([[ $t == countries ]] && echo --insert-ignore) \
+        --no-create-info --skip-triggers --skip-comments "${ignore[@]}" \
         --where="${where[$t]}" app "$t"
     done
   } | mariadb --defaults-file="$run_dir/new/client.cnf" app
@@ -480,7 +481,7 @@ $(diff <(echo "$expected_account") <(echo "$got") || true)"
 
 # ---- report ----------------------------------------------------------------------------------
 print_results() {
-  local mb_account=${bytes[gangway]} peer
+  local mb_account=${bytes[gangway]}
   echo
   echo "Mover benchmark: account $BIG_ACCOUNT, $account_rows rows ($messages messages), $(awk -v b="$mb_account" 'BEGIN {printf "%.1f", b / 1e6}') MB as SQL values;"
   echo "source tables hold $whole_rows rows in all ($small_accounts small accounts); --jobs $jobs; buffer pool $buffer_pool per server"
