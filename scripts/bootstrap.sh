@@ -16,7 +16,7 @@ packages=(
   liburiparser-dev libmysqlcppconn-dev libargon2-dev libcrypt-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # test harness (nodejs: client.js tests), benchmarks, demo
-  mariadb-server mariadb-client nginx-light wrk hyperfine openssl curl python3
+  mariadb-server mariadb-client mydumper nginx-light wrk hyperfine openssl curl python3
   procps util-linux nodejs
   # static checks of docker/ (tests/docker/check_compose.py): YAML, and Debian's compose tool
   python3-yaml docker-compose

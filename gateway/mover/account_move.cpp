@@ -156,7 +156,8 @@ std::optional<move_result> account_mover::preflight() {
                         std::string(to_string(there->state)) + " at " + there->site + ")",
                     "Nothing was changed; see `gangway accounts show` on both sites.");
     }
-    const auto lean = digest_layouts(ctx_.layouts, ctx_.model, ctx_.plan, true, email_columns(ctx_));
+    // Keys and emails only: pre-flight needs no digest (the copy reads them in the lock).
+    const auto lean = walk_layouts(ctx_.layouts, ctx_.model, ctx_.plan, email_columns(ctx_));
     email_set stale_emails;
     if (auto refused = find_stale_copy(lean, stale_emails)) return refused;
     email_set emails;
@@ -199,7 +200,7 @@ std::optional<move_result> account_mover::find_stale_copy(const layout_map& lean
 }
 
 void account_mover::delete_stale_copy() {
-    const auto lean = digest_layouts(ctx_.layouts, ctx_.model, ctx_.plan, true);
+    const auto lean = walk_layouts(ctx_.layouts, ctx_.model, ctx_.plan);
     if (stale_.empty() && ctx_.replace_stale) {  // a resumed move: whatever is there now
         const bool any = must(ctx_.destination.run_blocking([&](sql::Connection& c) {
                                   return has_root_row(c, ctx_.model, lean, id_);

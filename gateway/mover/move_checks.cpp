@@ -162,7 +162,7 @@ std::map<std::string, removal> delete_rows(sql::Connection& c, const layout_map&
         const table_layout& t = lean.find(name)->second;
         if (t.shared) continue;
         std::vector<std::size_t> read = t.key;
-        read.push_back(digest_index(t));
+        if (only_matching) read.push_back(digest_index(t));
         in_batches(digests.keys, [&](const key_tuples& batch) {
             key_tuples ours;
             for (const auto& row : select_by(c, t, t.key, read, batch)) {

@@ -55,7 +55,8 @@ struct removal {
 
 // Deletes from the destination each row with a key of `rows`, in tables that are not shared
 // (shared rows may serve other accounts). only_matching: only rows whose digest equals the
-// one in `rows`; a row someone else wrote or changed under the same key stays, counted as kept.
+// one in `rows` (`lean` must then have the digest column); a row someone else wrote or changed
+// under the same key stays, counted as kept.
 std::map<std::string, removal> delete_rows(sql::Connection& destination, const layout_map& lean,
                                            const account_digests& rows, bool only_matching);
 

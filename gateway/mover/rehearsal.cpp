@@ -73,7 +73,8 @@ move_result rehearse_move(const move_context& ctx, const rehearsal_settings& s,
             return true;
         });
         if (!prepared) throw std::runtime_error("preparing the scratch database: " + prepared.message);
-        const auto source_rows = count_rows(ctx.source, ctx, ctx.layouts, id);
+        const auto source_rows =
+            count_rows(ctx.source, ctx, walk_layouts(ctx.layouts, ctx.model, ctx.plan), id);
         ctx.progress.expect(source_rows);
 
         ctx.progress.phase(account, "copy (cleansed)", std::to_string(ctx.jobs) + " writers");

@@ -41,6 +41,34 @@ table_layout with_digest(table_layout t) {
 
 std::size_t digest_index(const table_layout& t) { return *t.find(digest_column_name); }
 
+namespace {
+
+// `from` with only the wanted columns (and the digest, when it has one), the key remapped.
+table_layout keep_columns(const table_layout& from, const table_layout& original,
+                          const std::set<std::string>& wanted) {
+    table_layout out = from;
+    out.columns.clear();
+    out.key.clear();
+    for (const auto& c : from.columns) {
+        if (wanted.count(c.name) || c.name == digest_column_name) out.columns.push_back(c);
+    }
+    for (std::size_t k : original.key) out.key.push_back(*out.find(original.columns[k].name));
+    return out;
+}
+
+std::set<std::string> walk_columns(const std::string& name, const table_layout& layout,
+                                   const schema_model& model, const traversal_plan& plan,
+                                   const std::map<std::string, std::vector<std::string>>& extra) {
+    std::set<std::string> wanted;
+    for (std::size_t k : layout.key) wanted.insert(layout.columns[k].name);
+    for (auto& c : columns_used(plan, name)) wanted.insert(std::move(c));
+    if (name == model.root_table) wanted.insert(model.root_key);
+    if (auto e = extra.find(name); e != extra.end()) wanted.insert(e->second.begin(), e->second.end());
+    return wanted;
+}
+
+}  // namespace
+
 layout_map digest_layouts(const layout_map& full, const schema_model& model,
                           const traversal_plan& plan, bool lean,
                           const std::map<std::string, std::vector<std::string>>& extra) {
@@ -51,29 +79,27 @@ layout_map digest_layouts(const layout_map& full, const schema_model& model,
             out.emplace(name, std::move(with));
             continue;
         }
-        std::set<std::string> wanted;
-        for (std::size_t k : layout.key) wanted.insert(layout.columns[k].name);
-        for (auto& c : columns_used(plan, name)) wanted.insert(std::move(c));
-        if (name == model.root_table) wanted.insert(model.root_key);
-        if (auto e = extra.find(name); e != extra.end()) wanted.insert(e->second.begin(), e->second.end());
-        table_layout lean_layout = with;
-        lean_layout.columns.clear();
-        lean_layout.key.clear();
-        for (const auto& c : with.columns) {
-            if (wanted.count(c.name) || c.name == digest_column_name) lean_layout.columns.push_back(c);
-        }
-        for (std::size_t k : layout.key) lean_layout.key.push_back(*lean_layout.find(layout.columns[k].name));
-        out.emplace(name, std::move(lean_layout));
+        out.emplace(name, keep_columns(with, layout, walk_columns(name, layout, model, plan, extra)));
+    }
+    return out;
+}
+
+layout_map walk_layouts(const layout_map& full, const schema_model& model,
+                        const traversal_plan& plan,
+                        const std::map<std::string, std::vector<std::string>>& extra) {
+    layout_map out;
+    for (const auto& [name, layout] : full) {
+        out.emplace(name, keep_columns(layout, layout, walk_columns(name, layout, model, plan, extra)));
     }
     return out;
 }
 
 void collect_digests(const table_layout& t, const std::vector<table_row>& rows,
                      table_digests& into) {
-    const std::size_t digest = digest_index(t);
+    const auto digest = t.find(digest_column_name);
     for (const auto& r : rows) {
         auto key = key_of(t, r);
-        if (into.by_key.emplace(encode_values(key), r[digest].value_or("")).second) {
+        if (into.by_key.emplace(encode_values(key), digest ? r[*digest].value_or("") : "").second) {
             into.keys.push_back(std::move(key));
         }
     }

@@ -30,6 +30,13 @@ layout_map digest_layouts(const layout_map& full, const schema_model& model,
                           const traversal_plan& plan, bool lean,
                           const std::map<std::string, std::vector<std::string>>& extra = {});
 
+// Only the columns a walk needs (as digest_layouts' lean ones), without the digest: a walk that
+// wants keys, not values (pre-flight, counting rows), so the server can answer from the
+// relationships' indexes alone, never reading or hashing whole rows.
+layout_map walk_layouts(const layout_map& full, const schema_model& model,
+                        const traversal_plan& plan,
+                        const std::map<std::string, std::vector<std::string>>& extra = {});
+
 // The digest column's index in a layout made by with_digest or digest_layouts.
 std::size_t digest_index(const table_layout& t);
 
@@ -41,7 +48,8 @@ struct table_digests {
 
 using account_digests = std::map<std::string, table_digests, std::less<>>;
 
-// Adds a page of rows (read with a digest layout) to `into`.
+// Adds a page of rows to `into`; rows read with a walk_layouts layout (no digest column) get
+// an empty digest: their keys only.
 void collect_digests(const table_layout& t, const std::vector<table_row>& rows,
                      table_digests& into);
 

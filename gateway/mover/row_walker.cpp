@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <set>
+#include <span>
 #include <unordered_set>
 #include <utility>
 
@@ -44,6 +45,12 @@ struct lookup {
     std::vector<column_pin> match;
     std::size_t batch = default_lookup_batch;
     bool by_key = false;  // the columns are the key cache's key: skip values already copied
+    // The order pages are read in: the lookup columns, then the key's other columns. That is
+    // the order of the index a relationship's columns need (InnoDB appends the primary key
+    // to it), so each page is the next batch_rows entries of that index. Ordered by the key
+    // alone, `col IN (...) ORDER BY key LIMIT n` makes the server read and sort every row
+    // still to come for each page: quadratic in the rows one lookup finds.
+    std::vector<std::size_t> order;
     std::string origin;   // for messages: the edge, or "the accounts given"
     std::set<value_tuple> pending;
     std::set<value_tuple> asked;
@@ -72,15 +79,15 @@ std::string lookup_condition(const lookup& l, std::size_t values) {
     return tuple_condition(*l.table, l.columns, values);
 }
 
-// Rows after the last one read, in key order: `k1 > ? OR (k1 = ? AND k2 > ?) ...`.
-std::string after_condition(const table_layout& t) {
+// Rows after the last one read, in page order: `c1 > ? OR (c1 = ? AND c2 > ?) ...`.
+std::string after_condition(const table_layout& t, const std::vector<std::size_t>& order) {
     std::string out;
-    for (std::size_t i = 0; i < t.key.size(); ++i) {
+    for (std::size_t i = 0; i < order.size(); ++i) {
         out += i ? " OR (" : "(";
         for (std::size_t j = 0; j < i; ++j) {
-            out += quote_identifier(t.columns[t.key[j]].name) + " = ? AND ";
+            out += quote_identifier(t.columns[order[j]].name) + " = ? AND ";
         }
-        out += quote_identifier(t.columns[t.key[i]].name) + " > ?)";
+        out += quote_identifier(t.columns[order[i]].name) + " > ?)";
     }
     return out;
 }
@@ -92,10 +99,10 @@ std::string page_query(const lookup& l, std::size_t values, bool after) {
     for (const auto& [column, value] : l.match) {
         q += " AND " + quote_identifier(t.columns[column].name) + " = ?";
     }
-    if (after) q += " AND (" + after_condition(t) + ")";
+    if (after) q += " AND (" + after_condition(t, l.order) + ")";
     q += " ORDER BY ";
-    for (std::size_t i = 0; i < t.key.size(); ++i) {
-        q += (i ? ", " : "") + quote_identifier(t.columns[t.key[i]].name);
+    for (std::size_t i = 0; i < l.order.size(); ++i) {
+        q += (i ? ", " : "") + quote_identifier(t.columns[l.order[i]].name);
     }
     return q + " LIMIT " + std::to_string(t.batch_rows);
 }
@@ -142,6 +149,10 @@ private:
         l.match = pins(t, match);
         l.batch = batch;
         l.by_key = t.key_cache && l.match.empty() && l.columns == t.key;
+        l.order = l.columns;
+        for (std::size_t k : t.key) {
+            if (std::find(l.order.begin(), l.order.end(), k) == l.order.end()) l.order.push_back(k);
+        }
         l.origin = std::move(origin);
         tables_[t.name].lookups_in.push_back(lookups_.size());
         lookups_.push_back(std::move(l));
@@ -164,36 +175,45 @@ private:
 
     void drain(std::size_t index) {
         lookup& l = lookups_[index];
-        std::vector<value_tuple> values;
+        // The values move (node by node, never copied) into `asked` before the fetches, whose
+        // rows may lead back here; the lookups point at them there.
+        std::vector<const value_tuple*> values;
         const auto& seen = tables_[l.table->name].seen;
-        for (auto& v : l.pending) {
-            if (l.by_key && seen.count(encode_values(v))) continue;
-            values.push_back(v);
+        while (!l.pending.empty()) {
+            auto moved = l.asked.insert(l.pending.extract(l.pending.begin()));
+            if (!moved.inserted) continue;
+            if (l.by_key && seen.count(encode_values(*moved.position))) continue;
+            values.push_back(&*moved.position);
         }
-        l.asked.insert(l.pending.begin(), l.pending.end());
-        l.pending.clear();
         for (std::size_t begin = 0; begin < values.size(); begin += l.batch) {
             const std::size_t end = std::min(values.size(), begin + l.batch);
-            fetch(index, std::vector<value_tuple>(values.begin() + begin, values.begin() + end));
+            fetch(index, std::span(values).subspan(begin, end - begin));
         }
     }
 
     // Every page of the rows that match these values.
-    void fetch(std::size_t index, const std::vector<value_tuple>& values) {
+    void fetch(std::size_t index, std::span<const value_tuple* const> values) {
         const lookup& l = lookups_[index];
         const table_layout& t = *l.table;
         std::optional<table_row> last;
+        // Prepared once per lookup and re-executed for each page: a big lookup has many.
+        std::unique_ptr<sql::PreparedStatement> first_page;
+        std::unique_ptr<sql::PreparedStatement> next_page;
         for (;;) {
-            std::vector<table_row> rows = read_page(l, values, last ? &*last : nullptr);
+            auto& st = last ? next_page : first_page;
+            if (!st) st.reset(c_.prepareStatement(page_query(l, values.size(), last.has_value())));
+            std::vector<table_row> rows = read_page(*st, l, values, last ? &*last : nullptr);
             const bool full = rows.size() == t.batch_rows;
-            if (full) last = page_end(t, rows.back());  // before the sink may cleanse it
+            if (full) last = page_end(l, rows.back());  // before the sink may cleanse it
             accept(index, std::move(rows));
             if (!full) return;
         }
     }
 
-    static table_row page_end(const table_layout& t, const table_row& row) {
-        for (std::size_t k : t.key) {
+    // Lookup columns are never NULL in an answer (NULL equals nothing); key columns might be.
+    static table_row page_end(const lookup& l, const table_row& row) {
+        const table_layout& t = *l.table;
+        for (std::size_t k : l.order) {
             if (row[k]) continue;
             throw walk_error(t.name + "." + t.columns[k].name +
                              ": NULL in a key column: the rows cannot be read page by page in "
@@ -202,26 +222,26 @@ private:
         return row;
     }
 
-    std::vector<table_row> read_page(const lookup& l, const std::vector<value_tuple>& values,
-                                     const table_row* after) {
+    // `st`: page_query(l, values.size(), after != nullptr), prepared.
+    static std::vector<table_row> read_page(sql::PreparedStatement& st, const lookup& l,
+                                            std::span<const value_tuple* const> values,
+                                            const table_row* after) {
         const table_layout& t = *l.table;
-        std::unique_ptr<sql::PreparedStatement> st(
-            c_.prepareStatement(page_query(l, values.size(), after != nullptr)));
         int at = 0;
-        for (const auto& v : values) {
+        for (const value_tuple* v : values) {
             for (std::size_t j = 0; j < l.columns.size(); ++j) {
-                bind_value(*st, at, t.columns[l.columns[j]], v[j]);
+                bind_value(st, at, t.columns[l.columns[j]], (*v)[j]);
             }
         }
-        for (const auto& [column, value] : l.match) bind_value(*st, at, t.columns[column], value);
+        for (const auto& [column, value] : l.match) bind_value(st, at, t.columns[column], value);
         if (after) {
-            for (std::size_t i = 0; i < t.key.size(); ++i) {
+            for (std::size_t i = 0; i < l.order.size(); ++i) {
                 for (std::size_t j = 0; j <= i; ++j) {
-                    bind_value(*st, at, t.columns[t.key[j]], *(*after)[t.key[j]]);
+                    bind_value(st, at, t.columns[l.order[j]], *(*after)[l.order[j]]);
                 }
             }
         }
-        std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+        std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
         return read_rows(*rs, t.columns.size());
     }
 

@@ -7,8 +7,9 @@
 // What it promises:
 //  - It starts with the root rows (root.key IN accounts) and follows every edge with batched
 //    lookups (`col IN (...)`, composite keys as OR'ed tuples, to_match as equalities), reading
-//    each answer in pages of the table's batch_rows ordered by its key (keyset pagination), so
-//    memory holds one page plus the key cache, never a whole table.
+//    each answer in pages of the table's batch_rows ordered by the lookup's columns, then the
+//    key (keyset pagination in the order of the relationship's index), so memory holds one
+//    page plus the key cache, never a whole table.
 //  - The key cache: a row of a key-cached table is handed to the sink at most once; a lookup
 //    value is looked up at most once per edge. Cycles therefore end.
 //  - An edge into the root table never pulls in another account: it fails with walk_error.
