@@ -7,115 +7,13 @@
 #include <cppconn/connection.h>
 #include <cppconn/statement.h>
 
-#include "common/db/db_pool.hpp"
-#include "common/db/placement_store.hpp"
-#include "gateway/mover/destination_writer.hpp"
+#include "gateway/mover/account_mover.hpp"
 #include "gateway/mover/fault_points.hpp"
-#include "gateway/mover/move_checks.hpp"
-#include "gateway/mover/move_journal.hpp"
 #include "gateway/mover/move_progress.hpp"
-#include "gateway/mover/row_walker.hpp"
 #include "gateway/mover/sql_literal.hpp"
 
 namespace gangway::mover {
-namespace {
-
-using clock = std::chrono::steady_clock;
-using outcome = move_result::outcome;
-
-double seconds_since(clock::time_point t) {
-    return std::chrono::duration<double>(clock::now() - t).count();
-}
-
-// The failure of one step: what happened; the caller adds the state and the next command.
-struct step_error : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
-template <class T>
-T must(db_result<T> r, const std::string& what) {
-    if (!r) throw step_error(what + ": " + r.message);
-    return std::move(*r.value);
-}
-
-class account_mover {
-public:
-    account_mover(const move_context& ctx, std::uint64_t account)
-        : ctx_(ctx), account_(account), id_(std::to_string(account)) {}
-
-    move_result start();
-    move_result resume();
-    move_result abort();
-
-private:
-    // ---- commands for the operator ----
-    std::string command(const std::string& flag) const {
-        return "gangway migrate --to " + ctx_.to_site + (flag.empty() ? "" : " " + flag) + " " + id_;
-    }
-    move_result fail(outcome o, const std::string& what, const std::string& state) const {
-        return {o, "account " + id_ + ": " + what + ". " + state, {}};
-    }
-    std::string locked_state() const {
-        return "The account is locked at " + ctx_.from_site + " (its users see the lock page); `" +
-               command("--resume") + "` continues the move, `" + command("--abort") +
-               "` removes the copied rows from " + ctx_.to_site + " and unlocks it.";
-    }
-    std::string unchanged_state() const {
-        return "Nothing was locked or copied; the account's placement at " + ctx_.from_site +
-               " is as it was.";
-    }
-
-    // ---- steps ----
-    std::optional<move_result> refuse_unless_movable(const placement_row& here);
-    std::optional<move_result> preflight();
-    std::optional<move_result> lock(const placement_row& here);
-    std::optional<move_result> take_over_lock(const placement_row& here);
-    void copy(bool ignore_existing);
-    void verify();
-    void run_end_sql();
-    void flip();
-    move_result finish();
-    move_result continue_from(move_phase phase, bool resumed);
-    std::string lock_reason() const {
-        return "gangway migrate to " + ctx_.to_site + " (move " + std::to_string(move_->move_id) + ")";
-    }
-    bool locked_by_this_move(const std::optional<placement_row>& here) const {
-        return here && here->state == placement_state::locked &&
-               (here->version == move_->lock_version || here->reason == lock_reason());
-    }
-    void remove_copied_rows();
-    std::optional<move_result> find_stale_copy(const layout_map& lean, email_set& emails);
-    void delete_stale_copy();
-    void release_unrecorded_lock();
-
-    void journal(move_phase phase, std::optional<std::uint64_t> lock_version = std::nullopt,
-                 const std::string& report = {}) {
-        must(ctx_.source.run_blocking([&](sql::Connection& c) {
-                 advance_move(c, move_->move_id, phase, lock_version, report);
-                 return true;
-             }),
-             "recording step " + std::string(to_string(phase)) + " in the journal");
-        move_->phase = phase;
-        if (lock_version) move_->lock_version = lock_version;
-    }
-    std::optional<placement_row> placement(db_pool& db, const std::string& site) {
-        return must(db.run_blocking([&](sql::Connection& c) { return get_placement(c, account_); }),
-                    "reading the placement at " + site);
-    }
-    account_digests walk(db_pool& db, const layout_map& layouts, const std::string& site,
-                         const row_sink& extra = {});
-
-    const move_context& ctx_;
-    std::uint64_t account_;
-    std::string id_;
-    std::optional<move_record> move_;
-    account_digests source_;  // the source's rows (digests), from the copy or a walk
-    account_digests stale_;   // the account's old rows at the destination, to be replaced
-    std::map<std::string, destination_writer::table_total> totals_;
-    clock::time_point locked_at_{};
-    std::string kept_;  // abort: tables with rows under the account's keys that differ
-    nlohmann::json timings_ = nlohmann::json::object();
-};
+namespace detail {
 
 account_digests account_mover::walk(db_pool& db, const layout_map& layouts,
                                     const std::string& site, const row_sink& extra) {
@@ -177,43 +75,6 @@ std::optional<move_result> account_mover::preflight() {
     for (const auto& [table, d] : found) expected[table] = d.by_key.size();
     ctx_.progress.expect(expected);
     return std::nullopt;
-}
-
-// An account that lived at the destination before and moved away left its rows there (the
-// source of a move keeps them). They are the account's by the model's graph from its root row.
-std::optional<move_result> account_mover::find_stale_copy(const layout_map& lean, email_set& emails) {
-    const bool old_copy = must(ctx_.destination.run_blocking([&](sql::Connection& c) {
-                                   return has_root_row(c, ctx_.model, lean, id_);
-                               }),
-                               "looking for the account's root row at " + ctx_.to_site);
-    if (!old_copy) return std::nullopt;
-    stale_ = walk(ctx_.destination, lean, ctx_.to_site, collect_emails(ctx_, emails));
-    if (ctx_.replace_stale) return std::nullopt;
-    std::uint64_t rows = 0;
-    for (const auto& [table, d] : stale_) rows += d.by_key.size();
-    return fail(outcome::refused,
-                ctx_.to_site + " still holds the account's rows from before it moved away (" +
-                    std::to_string(rows) + " rows in " + std::to_string(stale_.size()) +
-                    " tables, its placement there says moved)",
-                "Nothing was changed; `" + command("--replace-stale") +
-                    "` deletes that old copy once the account is locked and copies afresh.");
-}
-
-void account_mover::delete_stale_copy() {
-    const auto lean = walk_layouts(ctx_.layouts, ctx_.model, ctx_.plan);
-    if (stale_.empty() && ctx_.replace_stale) {  // a resumed move: whatever is there now
-        const bool any = must(ctx_.destination.run_blocking([&](sql::Connection& c) {
-                                  return has_root_row(c, ctx_.model, lean, id_);
-                              }),
-                              "looking for the account's root row at " + ctx_.to_site);
-        if (any) stale_ = walk(ctx_.destination, lean, ctx_.to_site);
-    }
-    if (stale_.empty()) return;
-    ctx_.progress.phase(account_, "replace", "deleting the old copy at " + ctx_.to_site);
-    must(ctx_.destination.run_blocking([&](sql::Connection& c) {
-             return delete_rows(c, lean, stale_, false);
-         }),
-         "deleting the old copy at " + ctx_.to_site);
 }
 
 // ---- lock, copy, verify, flip -----------------------------------------------------------
@@ -476,98 +337,14 @@ move_result account_mover::resume() {
     return continue_from(move_->phase, true);
 }
 
-// ---- abort ------------------------------------------------------------------------------
-
-void account_mover::remove_copied_rows() {
-    const auto lean = digest_layouts(ctx_.layouts, ctx_.model, ctx_.plan, true);
-    const auto mine = walk(ctx_.source, lean, ctx_.from_site);
-    const auto removed = must(ctx_.destination.run_blocking([&](sql::Connection& c) {
-                                  return delete_rows(c, lean, mine, true);
-                              }),
-                              "removing the copied rows at " + ctx_.to_site);
-    nlohmann::json tables = nlohmann::json::object();
-    for (const auto& [table, n] : removed) {
-        tables[table] = {{"rows_removed", n.removed}, {"rows_kept", n.kept}};
-        if (n.kept) kept_ += " " + table + " (" + std::to_string(n.kept) + ")";
-    }
-    timings_["removed"] = tables;
-}
-
-// A kill during the fence wait leaves the account locked with the journal at `checked`.
-void account_mover::release_unrecorded_lock() {
-    const auto here = placement(ctx_.source, ctx_.from_site);
-    if (!locked_by_this_move(here)) return;
-    const auto change = unlock_account(ctx_.source, ctx_.fence, account_, ctx_.by,
-                                       "gangway migrate: releasing the lock of an interrupted move",
-                                       here->version);
-    if (change.result != account_change::outcome::applied) throw step_error(change.message);
-}
-
-move_result account_mover::abort() {
-    try {
-        move_ = must(ctx_.source.run_blocking([&](sql::Connection& c) { return open_move(c, account_); }),
-                     "reading the journal");
-        if (!move_) {
-            return fail(outcome::refused, "no move of it is in progress",
-                        "Nothing was changed (a finished move is undone by moving the account back: "
-                        "`gangway migrate --to " + ctx_.from_site + " " + id_ + "` with " +
-                        ctx_.to_site + "'s config).");
-        }
-        ctx_.progress.phase(account_, "abort", "after step " + std::string(to_string(move_->phase)));
-        const auto here = placement(ctx_.source, ctx_.from_site);
-        if (here && here->state == placement_state::moved) {
-            return fail(outcome::refused, "the move already flipped " + ctx_.from_site + " to moved",
-                        "`" + command("--resume") + "` finishes recording it.");
-        }
-        if (move_->phase == move_phase::checked) release_unrecorded_lock();
-        if (move_->phase != move_phase::checked) {
-            remove_copied_rows();
-            if (auto there = placement(ctx_.destination, ctx_.to_site);
-                there && there->state != placement_state::moved) {
-                placement_change back{account_, there->version, placement_state::moved, ctx_.from_site,
-                                      ctx_.by, "gangway migrate --abort (move " +
-                                                   std::to_string(move_->move_id) + ")"};
-                must(ctx_.destination.run_blocking([&](sql::Connection& c) { return set_placement(c, back); }),
-                     "setting the placement at " + ctx_.to_site + " back");
-            }
-            if (here && here->state == placement_state::locked) {
-                const auto change = unlock_account(ctx_.source, ctx_.fence, account_, ctx_.by,
-                                                   "gangway migrate --abort", here->version);
-                if (change.result != account_change::outcome::applied) throw step_error(change.message);
-            }
-        }
-        nlohmann::json report{{"account", account_}, {"outcome", "aborted"}, {"move_id", move_->move_id},
-                              {"removed", timings_.value("removed", nlohmann::json::object())}};
-        journal(move_phase::aborted, std::nullopt, report.dump());
-        ctx_.progress.report(report);
-        return {outcome::aborted,
-                "account " + id_ + ": move " + std::to_string(move_->move_id) +
-                    " aborted; the copied rows are gone from " + ctx_.to_site +
-                    " and the account is active at " + ctx_.from_site + "." +
-                    (kept_.empty() ? std::string()
-                                   : " Kept at " + ctx_.to_site + ", because they differ from the "
-                                     "source (end_sql or another writer changed them):" + kept_ +
-                                     "; remove them before moving the account again."),
-                report};
-    } catch (const std::exception& e) {
-        return fail(outcome::failed, std::string("abort failed: ") + e.what(),
-                    "The account is still locked at " + ctx_.from_site + "; run `" +
-                        command("--abort") + "` again once the cause is fixed.");
-    }
-}
-
-}  // namespace
+}  // namespace detail
 
 move_result move_account(const move_context& ctx, std::uint64_t account) {
-    return account_mover(ctx, account).start();
+    return detail::account_mover(ctx, account).start();
 }
 
 move_result resume_move(const move_context& ctx, std::uint64_t account) {
-    return account_mover(ctx, account).resume();
-}
-
-move_result abort_move(const move_context& ctx, std::uint64_t account) {
-    return account_mover(ctx, account).abort();
+    return detail::account_mover(ctx, account).resume();
 }
 
 }  // namespace gangway::mover
