@@ -57,10 +57,9 @@ usage() {
 EOF
 }
 
-die() { echo "bench: error: $*" >&2; exit 1; }
-log() { echo "bench: $*" >&2; }
-
-positive_int() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 needs a positive integer, got '$2'"; }
+BENCH_NAME=bench
+# shellcheck source=tests/bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 parse_args() {
   while (($#)); do
@@ -94,17 +93,6 @@ check_tools() {
 # ---- processes -------------------------------------------------------------------------------
 run_dir=""
 server_pids=()
-
-stop_process() {
-  local pid=$1 deadline=$((SECONDS + STOP_TIMEOUT))
-  kill -TERM "$pid" 2>/dev/null || return 0
-  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "pid $pid did not exit after SIGTERM; killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
 
 cleanup() {
   local status=$? i f
