@@ -251,9 +251,14 @@ std::uint64_t next_id_bits() noexcept {
 std::string new_request_id() {
     static constexpr char hex[] = "0123456789abcdef";
     std::string id(32, '0');
+    char* out = id.data();
     for (int half = 0; half < 2; ++half) {
         auto bits = next_id_bits();
-        for (int i = 0; i < 16; ++i, bits >>= 4) id[half * 16 + i] = hex[bits & 0xf];
+        for (int i = 0; i < 16; i += 2, bits >>= 8) {
+            out[i] = hex[bits & 0xf];
+            out[i + 1] = hex[(bits >> 4) & 0xf];
+        }
+        out += 16;
     }
     return id;
 }

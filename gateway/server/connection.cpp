@@ -341,7 +341,15 @@ private:
             ex.upstream = ex.gen->upstreams->name(lease.server);
             relay_deadlines deadlines{cfg.timeouts.body_read, cfg.timeouts.upstream_response};
             relay_result sent;
-            if (request_framing == body_framing::chunked)
+            if (request_framing == body_framing::none) {
+                // The head alone: written here, without relay_sized_body's coroutine frame.
+                watch_.arm(*lease.stream, deadlines.write);
+                co_await net::async_write(*lease.stream, net::buffer(upstream_head_), use_ec(sent.ec));
+                sent.ec = watch_.outcome(sent.ec);
+                if (sent.ec)
+                    sent.status = sent.ec == beast::error::timeout ? relay_status::write_timeout
+                                                                   : relay_status::write_failed;
+            } else if (request_framing == body_framing::chunked)
                 sent = co_await relay_body(stream_, buffer_, *body_parser, *lease.stream,
                                            upstream_head_, request_framing, piece.data(),
                                            body_buffer::size, deadlines, piece_loaded, watch_);
@@ -484,9 +492,7 @@ private:
     bool take_pooled(upstream_pool& pool, upstream_lease& lease, bool probe) {
         lease.server = pool.pick();
         if (lease.stream) watch_.disarm(*lease.stream);
-        auto idle = pool.take_idle(lease.server, probe);
-        if (!idle) return false;
-        lease.stream.emplace(std::move(*idle));
+        if (!pool.take_idle(lease.server, probe, lease.stream)) return false;
         lease.reused = true;
         return true;
     }
@@ -504,9 +510,7 @@ private:
             const bool just_tried = picked && attempt == 0;
             if (!just_tried) lease.server = pool.pick();
             if (lease.stream) watch_.disarm(*lease.stream);
-            if (auto idle = allow_idle && !just_tried ? pool.take_idle(lease.server, probe_idle)
-                                                      : std::nullopt) {
-                lease.stream.emplace(std::move(*idle));
+            if (allow_idle && !just_tried && pool.take_idle(lease.server, probe_idle, lease.stream)) {
                 lease.reused = true;
                 co_return std::nullopt;
             }
@@ -619,7 +623,25 @@ private:
         } else {
             relay_deadlines deadlines{cfg.timeouts.upstream_response, cfg.timeouts.body_read};
             relay_result got;
-            if (res.content_length) {
+            if (res.content_length && upstream_buffer.size() - answer.head_bytes >= *res.content_length) {
+                // The whole body came with the head (the usual small answer): one gathered
+                // write, here, without relay_sized_body's coroutine frame.
+                upstream_buffer.consume(answer.head_bytes);
+                const auto size = static_cast<std::size_t>(*res.content_length);
+                const std::array<net::const_buffer, 2> parts{
+                    net::buffer(wire_head_), net::buffer(upstream_buffer.data().data(), size)};
+                client_deadline(deadlines.write);
+                co_await net::async_write(stream_, parts, use_ec(got.ec));
+                got.ec = watch_.outcome(got.ec);
+                if (got.ec) {
+                    got.status = got.ec == beast::error::timeout ? relay_status::write_timeout
+                                                                 : relay_status::write_failed;
+                } else {
+                    upstream_buffer.consume(size);
+                    got.body_bytes = size;
+                    complete = true;
+                }
+            } else if (res.content_length) {
                 upstream_buffer.consume(answer.head_bytes);
                 got = co_await relay_sized_body(*lease.stream, upstream_buffer, *res.content_length,
                                                 stream_, wire_head_, piece.data(), body_buffer::size,
