@@ -63,21 +63,22 @@ std::size_t upstream_pool::pick() {
     return soonest;
 }
 
-std::optional<upstream_pool::socket> upstream_pool::take_idle(std::size_t server, bool probe) {
+bool upstream_pool::take_idle(std::size_t server, bool probe, std::optional<socket>& into) {
     std::lock_guard lock(mutex_);
     auto& idle = servers_[server].idle;
-    while (!idle.empty()) {
-        socket s = std::move(idle.back());
-        idle.pop_back();
-        if (!probe || !closed_by_peer(s)) {
-            publish(servers_[server]);
-            return s;
+    bool found = false;
+    while (!idle.empty() && !found) {
+        if (!probe || !closed_by_peer(idle.back())) {
+            into.emplace(std::move(idle.back()));
+            found = true;
+        } else {
+            boost::system::error_code ignored;
+            idle.back().close(ignored);
         }
-        boost::system::error_code ignored;
-        s.close(ignored);
+        idle.pop_back();
     }
     publish(servers_[server]);
-    return std::nullopt;
+    return found;
 }
 
 void upstream_pool::give_back(std::size_t server, socket&& s) {

@@ -41,10 +41,11 @@ public:
     // down time ends first (a request is never refused without trying).
     std::size_t pick();
 
-    // The most recently used idle connection to `server`, if any. With `probe`, connections
+    // Moves the most recently used idle connection to `server`, if any, into `into` (once:
+    // a socket move is not free) and says whether there was one. With `probe`, connections
     // the peer has closed are skipped (one non-blocking peek each); callers that can retry
     // on a fresh connection skip that system call.
-    std::optional<socket> take_idle(std::size_t server, bool probe);
+    bool take_idle(std::size_t server, bool probe, std::optional<socket>& into);
     void give_back(std::size_t server, socket&& s);
 
     void report_connect_failure(std::size_t server);

@@ -1,10 +1,8 @@
 #include "gateway/proxy/upstream_request.hpp"
 
-#include <array>
 #include <random>
-#include <vector>
 
-#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/status.hpp>
 
 #include "common/http/field_text.hpp"
 
@@ -13,37 +11,39 @@ namespace http = boost::beast::http;
 namespace {
 
 // RFC 9110 7.6.1 plus the legacy ones proxies still see; Content-Length goes too, because the
-// caller sets fresh framing.
-bool hop_by_hop(http::field f) noexcept {
+// writer sets fresh framing.
+bool hop_by_hop(known_field f) noexcept {
     switch (f) {
-        case http::field::connection:
-        case http::field::keep_alive:
-        case http::field::proxy_connection:
-        case http::field::te:
-        case http::field::trailer:
-        case http::field::transfer_encoding:
-        case http::field::upgrade:
-        case http::field::proxy_authenticate:
-        case http::field::proxy_authorization:
-        case http::field::content_length:
-            return true;
-        default:
-            return false;
+    case known_field::connection:
+    case known_field::keep_alive:
+    case known_field::proxy_connection:
+    case known_field::te:
+    case known_field::trailer:
+    case known_field::transfer_encoding:
+    case known_field::upgrade:
+    case known_field::proxy_authenticate:
+    case known_field::proxy_authorization:
+    case known_field::content_length:
+        return true;
+    default:
+        return false;
     }
 }
 
-// Field names listed in the Connection headers (RFC 9110 7.6.1), copied out because erasing
-// fields invalidates views into them. "close" and "keep-alive" name no field we keep, so the
-// usual case allocates nothing.
-template <bool IsRequest, class Fields>
-std::vector<std::string> connection_options(const http::header<IsRequest, Fields>& head) {
-    std::vector<std::string> names;
-    auto [first, last] = head.equal_range(http::field::connection);
-    for (auto it = first; it != last; ++it)
-        for_each_list_element(it->value(), [&](std::string_view name) {
-            if (!iequals(name, "close") && !iequals(name, "keep-alive")) names.emplace_back(name);
-        });
-    return names;
+// Fields only the gateway may set towards the upstream, besides the configured identity ones.
+bool gateway_set(known_field f) noexcept {
+    switch (f) {
+    case known_field::expect:
+    case known_field::forwarded:
+    case known_field::x_forwarded_for:
+    case known_field::x_forwarded_proto:
+    case known_field::x_forwarded_host:
+    case known_field::x_real_ip:
+    case known_field::x_request_id:
+        return true;
+    default:
+        return false;
+    }
 }
 
 bool named_in(std::string_view name, const std::vector<std::string>& names) noexcept {
@@ -52,75 +52,164 @@ bool named_in(std::string_view name, const std::vector<std::string>& names) noex
     return false;
 }
 
-// One pass over the fields: erases hop-by-hop fields, fields named in Connection, and those
-// `also_drop` picks.
-template <bool IsRequest, class Fields, class Predicate>
-void strip_fields(http::header<IsRequest, Fields>& head, Predicate also_drop) {
-    auto options = connection_options(head);
-    for (auto it = head.begin(); it != head.end();) {
-        bool drop = hop_by_hop(it->name()) || also_drop(*it) ||
-                    (!options.empty() && named_in(it->name_string(), options));
-        it = drop ? head.erase(it) : std::next(it);
-    }
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+    out.append(name);
+    out.append(": ");
+    out.append(value);
+    out.append("\r\n");
 }
 
-// Fields only the gateway may set towards the upstream (besides the configured identity ones).
-constexpr std::array<std::string_view, 5> gateway_set_fields{
-    "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Real-IP", "X-Request-Id"};
-
-template <class Fields>
-void rebuild_request(http::request_header<Fields>& head, const forwarding_facts& facts,
-                     const identity_config& identity) {
-    std::string host{head[http::field::host]};
-    strip_fields(head, [&](const auto& f) {
-        if (f.name() == http::field::expect || f.name() == http::field::forwarded) return true;
-        auto name = f.name_string();
-        if (named_in(name, identity.header_names)) return true;
-        if (f.name() != http::field::unknown) return false;  // all of gateway_set_fields are
-        for (auto n : gateway_set_fields)
-            if (iequals(n, name)) return true;
-        return false;
-    });
-
-    head.version(11);
-    head.insert("X-Forwarded-For", facts.client_ip);
-    head.insert("X-Forwarded-Proto", facts.tls ? "https" : "http");
-    if (!host.empty()) head.insert("X-Forwarded-Host", host);
-    head.insert("X-Request-Id", facts.request_id);
-    if (facts.keep_upgrade) {
-        head.insert(http::field::connection, "upgrade");
-        head.insert(http::field::upgrade, "websocket");
+// The bytes of field line `i` of `lines` as received, "Name: value\r\n" with the sender's
+// whitespace. Lines are contiguous in the parsed head, so line i ends where line i+1 begins;
+// the last one ends after the CRLF that follows its value (and any trailing whitespace).
+std::string_view raw_line(const std::vector<field_line>& lines, std::size_t i) noexcept {
+    const char* begin = lines[i].name.data();
+    const char* end;
+    if (i + 1 < lines.size()) {
+        end = lines[i + 1].name.data();
+    } else {
+        end = lines[i].value.data() + lines[i].value.size();
+        while (*end != '\r') ++end;
+        end += 2;
     }
+    return {begin, static_cast<std::size_t>(end - begin)};
 }
 
-template <class Fields>
-void rebuild_response(http::response_header<Fields>& head, bool keep_upgrade) {
-    std::string upgrade{keep_upgrade ? head[http::field::upgrade] : std::string_view{}};
-    strip_fields(head, [](const auto&) { return false; });
-    if (keep_upgrade) {
-        head.insert(http::field::connection, "upgrade");
-        head.insert(http::field::upgrade, upgrade.empty() ? std::string("websocket") : upgrade);
+// Copies the kept field lines as received, one append per run of consecutive kept lines:
+// a typical head is one to three runs. `drop(line)` says which lines are left out.
+template <class Drop>
+void append_kept_lines(std::string& out, const std::vector<field_line>& lines, Drop drop) {
+    const char* run_begin = nullptr;
+    const char* run_end = nullptr;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (drop(lines[i])) continue;
+        const auto raw = raw_line(lines, i);
+        if (raw.data() != run_end) {
+            if (run_begin) out.append(run_begin, static_cast<std::size_t>(run_end - run_begin));
+            run_begin = raw.data();
+        }
+        run_end = raw.data() + raw.size();
     }
+    if (run_begin) out.append(run_begin, static_cast<std::size_t>(run_end - run_begin));
+}
+
+void append_decimal(std::string& out, std::uint64_t v) {
+    char digits[20];
+    std::size_t n = 0;
+    do {
+        digits[n++] = static_cast<char>('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n) out.push_back(digits[--n]);
 }
 
 }  // namespace
 
-void rebuild_upstream_request(request_head& head, const forwarding_facts& facts,
-                              const identity_config& identity) {
-    rebuild_request(head, facts, identity);
+std::string_view upstream_request_edits::operator[](http::field f) const {
+    const auto name = http::to_string(f);
+    for (const auto& [n, v] : added_)
+        if (iequals(n, name)) return v;
+    if (drops(name)) return {};
+    return f == http::field::cookie ? client_[known_field::cookie] : client_.find(name);
 }
 
-void rebuild_upstream_request(arena_request_head& head, const forwarding_facts& facts,
-                              const identity_config& identity) {
-    rebuild_request(head, facts, identity);
+void upstream_request_edits::set(http::field f, std::string_view value) {
+    set(http::to_string(f), std::string(value));
 }
 
-void rebuild_client_response(response_head& head, bool keep_upgrade) {
-    rebuild_response(head, keep_upgrade);
+void upstream_request_edits::set(std::string_view name, std::string value) {
+    erase_name(name);
+    dropped_.push_back(name);
+    added_.emplace_back(name, std::move(value));
 }
 
-void rebuild_client_response(arena_response_head& head, bool keep_upgrade) {
-    rebuild_response(head, keep_upgrade);
+void upstream_request_edits::erase(http::field f) {
+    const auto name = http::to_string(f);
+    erase_name(name);
+    dropped_.push_back(name);
+}
+
+void upstream_request_edits::erase_name(std::string_view name) {
+    std::erase_if(added_, [&](const auto& a) { return iequals(a.first, name); });
+}
+
+bool upstream_request_edits::drops(std::string_view name) const noexcept {
+    for (auto n : dropped_)
+        if (iequals(n, name)) return true;
+    return false;
+}
+
+void write_upstream_request_head(const request_head_view& in, std::string_view target,
+                                 const forwarding_facts& facts, const identity_config& identity,
+                                 const upstream_request_edits* edits, std::string& out) {
+    out.clear();
+    out.append(in.method);
+    out.push_back(' ');
+    out.append(target);
+    out.append(" HTTP/1.1\r\n");
+    const bool connection_names = in.fields.connection_names_fields();
+    const bool edited = edits && !edits->added().empty();
+    const bool dropping = edits != nullptr;
+    append_kept_lines(out, in.fields.lines(), [&](const field_line& f) {
+        return hop_by_hop(f.kind) || gateway_set(f.kind) ||
+               (!identity.header_names.empty() && named_in(f.name, identity.header_names)) ||
+               (connection_names && in.fields.named_in_connection(f.name)) ||
+               (dropping && edits->drops(f.name));
+    });
+    append_field(out, "X-Forwarded-For", facts.client_ip);
+    append_field(out, "X-Forwarded-Proto", facts.tls ? "https" : "http");
+    if (auto host = in.fields[known_field::host]; !host.empty())
+        append_field(out, "X-Forwarded-Host", host);
+    append_field(out, "X-Request-Id", facts.request_id);
+    if (facts.keep_upgrade) {
+        append_field(out, "Connection", "upgrade");
+        append_field(out, "Upgrade", "websocket");
+    }
+    if (edited)
+        for (const auto& [name, value] : edits->added()) append_field(out, name, value);
+    if (in.content_length) {
+        out.append("Content-Length: ");
+        append_decimal(out, *in.content_length);
+        out.append("\r\n");
+    } else if (in.chunked) {
+        out.append("Transfer-Encoding: chunked\r\n");
+    }
+    out.append("\r\n");
+}
+
+void write_client_response_head(const response_head_view& in, std::string_view request_id,
+                                const client_response_framing& framing, std::string& out) {
+    out.clear();
+    out.append("HTTP/1.1 ");
+    out.append(in.status_digits);
+    out.push_back(' ');
+    if (!in.reason.empty()) out.append(in.reason);
+    else out.append(http::obsolete_reason(http::int_to_status(in.status)));
+    out.append("\r\n");
+    const bool connection_names = in.fields.connection_names_fields();
+    append_kept_lines(out, in.fields.lines(), [&](const field_line& f) {
+        return hop_by_hop(f.kind) || f.kind == known_field::x_request_id ||
+               (connection_names && in.fields.named_in_connection(f.name));
+    });
+    if (framing.tunnel) {
+        auto upgrade = in.fields[known_field::upgrade];
+        append_field(out, "Upgrade", upgrade.empty() ? std::string_view("websocket") : upgrade);
+    }
+    append_field(out, "X-Request-Id", request_id);
+    if (framing.content_length) {
+        out.append("Content-Length: ");
+        append_decimal(out, *framing.content_length);
+        out.append("\r\n");
+    } else if (framing.chunked) {
+        out.append("Transfer-Encoding: chunked\r\n");
+    }
+    // As Beast's keep_alive() left it: a tunnel's "upgrade" plus "close" (the connection is
+    // the tunnel's from here on), "close" when the client connection ends after this answer,
+    // "keep-alive" for an HTTP/1.0 client that keeps it.
+    if (framing.tunnel) out.append("Connection: upgrade, close\r\n");
+    else if (!framing.keep_alive) out.append("Connection: close\r\n");
+    else if (framing.http10_client) out.append("Connection: keep-alive\r\n");
+    out.append("\r\n");
 }
 
 bool well_formed_request_id(std::string_view id) noexcept {
@@ -133,13 +222,43 @@ bool well_formed_request_id(std::string_view id) noexcept {
     return true;
 }
 
+// xoshiro256** (Blackman and Vigna), seeded once per thread from std::random_device: a few
+// instructions per 64 bits, where std::mt19937_64 spends hundreds refilling its state. Ids
+// must be unique enough to correlate logs, not unpredictable.
+std::uint64_t next_id_bits() noexcept {
+    struct state_words {
+        std::uint64_t s[4];
+        state_words() {
+            std::random_device rd;
+            for (auto& w : s) w = (std::uint64_t{rd()} << 32) ^ rd();
+            if (!(s[0] | s[1] | s[2] | s[3])) s[0] = 1;  // the one state it never leaves
+        }
+    };
+    thread_local state_words st;
+    auto& s = st.s;
+    const auto rotl = [](std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); };
+    const std::uint64_t result = rotl(s[1] * 5, 7) * 9;
+    const std::uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+}
+
 std::string new_request_id() {
-    thread_local std::mt19937_64 rng{std::random_device{}()};
     static constexpr char hex[] = "0123456789abcdef";
     std::string id(32, '0');
+    char* out = id.data();
     for (int half = 0; half < 2; ++half) {
-        auto bits = rng();
-        for (int i = 0; i < 16; ++i, bits >>= 4) id[half * 16 + i] = hex[bits & 0xf];
+        auto bits = next_id_bits();
+        for (int i = 0; i < 16; i += 2, bits >>= 8) {
+            out[i] = hex[bits & 0xf];
+            out[i + 1] = hex[(bits >> 4) & 0xf];
+        }
+        out += 16;
     }
     return id;
 }

@@ -21,6 +21,8 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "common/http/field_text.hpp"
+#include "common/http/head_fields.hpp"
+#include "common/http/response_head.hpp"
 #include "common/http/local_reply.hpp"
 #include "common/http/request_kind.hpp"
 #include "common/log/access_log.hpp"
@@ -108,43 +110,24 @@ struct exchange {
     bool finished = false;  // counted and logged already
 };
 
-// The upstream's answer being read: its parser and the bytes read ahead of it.
-// The read buffer lives in a pooled 64 KiB block: Beast sizes each read by the buffer's free
-// capacity, so a small dynamic buffer would relay large bodies 512 bytes at a time.
-//
-// The head's fields are allocated from `arena` (a bump allocator over `arena_space`, spilling
-// to the heap only for unusually large heads) instead of one malloc and free per field. Every
-// new parser (one per 1xx answer) empties the arena first, so it never holds more than one
-// head.
+// The upstream's answer being read: the bytes read ahead (its head is parsed in place, see
+// read_upstream_head) and, for a body that is neither empty nor of known length, Beast's
+// parser to decode its framing. The read buffer lives in a pooled 64 KiB block: each read
+// asks for the buffer's free capacity, so a small dynamic buffer would relay large bodies 512
+// bytes at a time.
 struct upstream_answer {
-    using parser_type =
-        http::response_parser<http::buffer_body, std::pmr::polymorphic_allocator<char>>;
-
-    parser_type& fresh_parser() {
-        parser.reset();
-        arena.release();
-        return parser.emplace(std::piecewise_construct, std::make_tuple(),
-                              std::make_tuple(std::pmr::polymorphic_allocator<char>(&arena)));
-    }
+    using parser_type = http::response_parser<http::buffer_body>;
 
     body_buffer block;
     beast::flat_static_buffer_base buffer{block.data(), body_buffer::size};
-    std::array<std::byte, 4096> arena_space;
-    std::pmr::monotonic_buffer_resource arena{arena_space.data(), arena_space.size()};
-    std::optional<parser_type> parser;  // after `arena`: destroyed before it
+    std::size_t head_bytes = 0;  // the head at the start of `buffer`, parsed in response_head_
+    std::optional<parser_type> parser;
 };
 
-// The client's request head being parsed. Its fields come from `arena`, as upstream_answer's
-// do (see there); the arena lives as long as the exchange.
-struct client_request {
-    using parser_type =
-        http::request_parser<http::buffer_body, std::pmr::polymorphic_allocator<char>>;
-
-    std::array<std::byte, 4096> arena_space;
-    std::pmr::monotonic_buffer_resource arena{arena_space.data(), arena_space.size()};
-    parser_type parser{std::piecewise_construct, std::make_tuple(),
-                       std::make_tuple(std::pmr::polymorphic_allocator<char>(&arena))};
-};
+// The client's request head in Beast's parser, only where the proxy still needs it: to decode
+// a chunked body, and for the login flow's endpoints. (Both are rare enough that its field
+// allocations do not matter; the coroutine frame stays small without an arena in it.)
+using client_request_parser = http::request_parser<http::buffer_body>;
 
 // An upstream connection for one exchange. The watchdog forgets the socket with it, so a
 // deadline never fires on a socket that is gone.
@@ -175,6 +158,8 @@ public:
         auto ep = beast::get_lowest_layer(stream_).remote_endpoint(ec);
         client_ip_ = ec ? std::string("unknown") : ep.address().to_string();
         connection_id_ = std::to_string(rt_.next_connection_id());
+        request_head_.fields.reserve(32);
+        response_head_.fields.reserve(32);
     }
 
     net::awaitable<void> run() {
@@ -245,7 +230,8 @@ private:
             co_return false;
         }
         std::string_view head{static_cast<const char*>(buffer_.data().data()), head_bytes};
-        if (auto r = check_request_head(head, limits_of(cfg)); r != head_rejection::none) {
+        if (auto r = parse_request_head(head, limits_of(cfg), request_head_);
+            r != head_rejection::none) {
             co_await refuse(ex, r == head_rejection::body_too_large ? 413 : 400,
                             head_rejection_name(r));
             co_return false;
@@ -258,56 +244,73 @@ private:
         co_return keep_going && !rt_.draining() && !(handle_ && handle_->close_requested());
     }
 
-    // The strict check passed: parse, forward, relay the answer. Returns whether the client
-    // connection may carry another request.
+    // The strict check passed and parsed the head into request_head_: forward, relay the
+    // answer. Returns whether the client connection may carry another request.
     net::awaitable<bool> proxy(exchange& ex, std::size_t head_bytes) {
         const config& cfg = *ex.gen->cfg;
-        client_request request;
-        auto& parser = request.parser;
-        parser.header_limit(static_cast<std::uint32_t>(cfg.limits.max_header_bytes + 4));
-        parser.body_limit(cfg.limits.max_body_bytes);
-        beast::error_code ec;
-        auto used = parser.put(net::buffer(buffer_.data().data(), head_bytes), ec);
-        buffer_.consume(used);
-        if (ec || !parser.is_header_done()) {
-            co_await refuse(ex, gateway_error::bad_request);
-            co_return false;
-        }
-        auto& req = parser.get();
-        describe(ex, req, cfg);
-        if (parser.chunked() && check_chunked_prefix(buffered()) == chunked_check::bad) {
+        const request_head_view& head = request_head_;  // views into buffer_, see below
+        describe(ex, head, cfg);
+        if (head.chunked && check_chunked_prefix(buffered().substr(head_bytes)) == chunked_check::bad) {
             // Framing the client already sent is broken: refuse before any upstream sees it.
             co_await refuse(ex, 400, "bad_chunked_framing");
             co_return false;
         }
-        bool client_keep_alive = req.keep_alive();
-        unsigned client_version = req.version();
+        const bool client_keep_alive = head.keep_alive();
+        const bool client_http10 = head.http10;
+        const bool head_request = head.method == "HEAD";
+        const bool has_body = head.chunked || head.content_length.value_or(0) > 0;
         const std::string target = origin_form(ex.target);  // once: login, routing, upstream
-        if (ex.gen->login && ex.gen->login->handles(path_of(target)))
-            co_return co_await serve_login(ex, parser, target);
+        std::optional<client_request_parser> beast_request;  // only when Beast's parser is needed
+        if (ex.gen->login && ex.gen->login->handles(path_of(target))) {
+            auto* parser = parse_with_beast(beast_request, cfg, head_bytes);
+            if (!parser) co_return co_await refuse_and_close(ex, gateway_error::bad_request);
+            co_return co_await serve_login(ex, *parser, target);
+        }
         route_outcome routed;
         if (ex.gen->router) {
-            routed = ex.gen->router->route(
-                {req.method_string(), target, path_of(target), ex.kind, req[http::field::cookie],
-                 ex.request_id});
+            routed = ex.gen->router->route({head.method, target, path_of(target), ex.kind,
+                                            head.fields[known_field::cookie], ex.request_id});
             ex.reason = routed.reason;
-            if (routed.what == route_outcome::verdict::respond)
+            if (routed.what == route_outcome::verdict::respond) {
+                buffer_.consume(head_bytes);  // the next request starts after this head
                 co_return co_await answer_locally(ex, *routed.answer,
-                                                  client_keep_alive && parser.is_done());
+                                                  client_keep_alive && !has_body);
+            }
         }
-        bool upgrade = parser.upgrade() && req.method() == http::verb::get &&
-                       starts_with_any(path_of(ex.target), cfg.upstream.websocket_paths);
-        if (!co_await answer_expect(ex, req, parser.is_done())) co_return false;
+        const bool upgrade = head.upgrade() && head.method == "GET" &&
+                             starts_with_any(path_of(ex.target), cfg.upstream.websocket_paths);
+        if (auto expect = head.fields[known_field::expect];
+            !expect.empty() && !co_await answer_expect(ex, expect, !has_body))
+            co_return false;
+
+        // The upstream head is written now, while the views into buffer_ hold: reading the
+        // body may move the buffered bytes.
+        {
+            forwarding_facts facts{client_ip_, tls_, ex.request_id, upgrade};
+            upstream_request_edits edits{head.fields};
+            if (ex.gen->router) ex.gen->router->remove_session_cookie(edits);
+            if (routed.who) {
+                ex.gen->router->add_identity(edits, *routed.who, ex.request_id);
+                remember_account(routed.who->account_id);
+            }
+            write_upstream_request_head(head, target, facts, cfg.identity,
+                                        ex.gen->router ? &edits : nullptr, upstream_head_);
+        }
+        const auto request_framing = head.content_length ? body_framing::raw
+                                     : head.chunked      ? body_framing::chunked
+                                                         : body_framing::none;
+        const std::uint64_t content_length = head.content_length.value_or(0);
 
         body_buffer piece;
         bool piece_loaded = false;
-        bool has_body = !parser.is_done();
-        auto content_length = parser.content_length();
-        if (has_body && !content_length) {
+        client_request_parser* body_parser = nullptr;
+        if (request_framing == body_framing::chunked) {
+            body_parser = parse_with_beast(beast_request, cfg, head_bytes);
+            if (!body_parser) co_return co_await refuse_and_close(ex, gateway_error::bad_request);
             // The first chunked piece is read before any upstream is contacted, so a body
             // whose framing is broken from the start reaches no upstream at all.
-            ec = co_await read_body_piece(stream_, buffer_, parser, piece.data(), body_buffer::size,
-                                          cfg.timeouts.body_read, watch_);
+            auto ec = co_await read_body_piece(stream_, buffer_, *body_parser, piece.data(),
+                                               body_buffer::size, cfg.timeouts.body_read, watch_);
             if (ec) {
                 auto s = classify_read_error(ec);
                 if (s == relay_status::body_too_large) co_await refuse(ex, gateway_error::body_too_large);
@@ -316,25 +319,8 @@ private:
                 co_return false;
             }
             piece_loaded = true;
-        } else if (!has_body) {
-            req.body() = {nullptr, 0, false};
-        }
-
-        forwarding_facts facts{client_ip_, tls_, ex.request_id, upgrade};
-        rebuild_upstream_request(req.base(), facts, cfg.identity);
-        if (ex.gen->router) ex.gen->router->remove_session_cookie(req.base());
-        if (routed.who) {
-            ex.gen->router->add_identity(req.base(), *routed.who, ex.request_id);
-            remember_account(routed.who->account_id);
-        }
-        req.target(target);
-        auto request_framing = body_framing::none;
-        if (auto cl = parser.content_length()) {
-            req.content_length(*cl);
-            request_framing = body_framing::raw;
-        } else if (parser.chunked()) {
-            req.chunked(true);
-            request_framing = body_framing::chunked;
+        } else {
+            buffer_.consume(head_bytes);
         }
 
         auto upstream_started = clock_type::now();
@@ -344,24 +330,33 @@ private:
         // a body is then sent again, once, on a new connection (as nginx's proxy_next_upstream).
         for (bool first_try = true;; first_try = false) {
             bool may_retry = first_try && !has_body;
-            if (auto err = co_await acquire_upstream(*ex.gen->upstreams, cfg, lease, first_try,
-                                                     !may_retry)) {
-                ex.upstream_time = since(upstream_started);
-                co_await refuse(ex, *err);
-                co_return false;
+            if (!first_try || !take_pooled(*ex.gen->upstreams, lease, !may_retry)) {
+                if (auto err = co_await acquire_upstream(*ex.gen->upstreams, cfg, lease, first_try,
+                                                         !may_retry, first_try)) {
+                    ex.upstream_time = since(upstream_started);
+                    co_await refuse(ex, *err);
+                    co_return false;
+                }
             }
             ex.upstream = ex.gen->upstreams->name(lease.server);
-            serialize_head(req.base(), wire_head_);
             relay_deadlines deadlines{cfg.timeouts.body_read, cfg.timeouts.upstream_response};
             relay_result sent;
-            if (request_framing == body_framing::raw)
-                sent = co_await relay_sized_body(stream_, buffer_, *content_length, *lease.stream,
-                                                 wire_head_, piece.data(), body_buffer::size,
-                                                 deadlines, watch_);
+            if (request_framing == body_framing::none) {
+                // The head alone: written here, without relay_sized_body's coroutine frame.
+                watch_.arm(*lease.stream, deadlines.write);
+                co_await net::async_write(*lease.stream, net::buffer(upstream_head_), use_ec(sent.ec));
+                sent.ec = watch_.outcome(sent.ec);
+                if (sent.ec)
+                    sent.status = sent.ec == beast::error::timeout ? relay_status::write_timeout
+                                                                   : relay_status::write_failed;
+            } else if (request_framing == body_framing::chunked)
+                sent = co_await relay_body(stream_, buffer_, *body_parser, *lease.stream,
+                                           upstream_head_, request_framing, piece.data(),
+                                           body_buffer::size, deadlines, piece_loaded, watch_);
             else
-                sent = co_await relay_body(stream_, buffer_, parser, *lease.stream, wire_head_,
-                                           request_framing, piece.data(), body_buffer::size,
-                                           deadlines, piece_loaded, watch_);
+                sent = co_await relay_sized_body(stream_, buffer_, content_length, *lease.stream,
+                                                 upstream_head_, piece.data(), body_buffer::size,
+                                                 deadlines, watch_);
             ex.bytes_in = sent.body_bytes;
             bool stale = may_retry && lease.reused;
             if (sent.status != relay_status::done) {
@@ -377,7 +372,7 @@ private:
                 ex.upstream_time = since(upstream_started);
                 co_return co_await request_relay_failed(ex, sent.status);
             }
-            ec = co_await read_upstream_head(cfg, lease, req.method(), answer);
+            auto ec = co_await read_upstream_head(cfg, lease, answer);
             if (!ec) break;
             if (stale && ec != beast::error::timeout) {
                 proxy_log()->debug("[{}] pooled connection to {} gave no answer ({}); retrying",
@@ -391,7 +386,7 @@ private:
                                                             : gateway_error::upstream_bad_response);
             co_return false;
         }
-        auto keep = co_await relay_response(ex, lease, answer, req.method(), client_version,
+        auto keep = co_await relay_response(ex, lease, answer, head_request, client_http10,
                                             client_keep_alive, upgrade, piece);
         ex.upstream_time = since(upstream_started);
         finish(ex);
@@ -412,7 +407,7 @@ private:
             const auto length = parser.content_length();
             if (!length) co_return co_await refuse_and_close(ex, 411, "length_required");
             if (*length > login.body_limit(path)) co_return co_await refuse_and_close(ex, gateway_error::body_too_large);
-            if (!co_await answer_expect(ex, req, false)) co_return false;
+            if (!co_await answer_expect(ex, req[http::field::expect], false)) co_return false;
             if (!co_await read_whole_body(ex, static_cast<std::size_t>(*length), body)) co_return false;
         }
         const bool keep = req.keep_alive();
@@ -448,24 +443,36 @@ private:
         co_return false;
     }
 
-    template <class Request>
-    void describe(exchange& ex, const Request& req, const config& cfg) {
-        ex.method = std::string(req.method_string());
-        ex.target = std::string(req.target());
-        auto incoming_id = req["X-Request-Id"];
-        ex.request_id = well_formed_request_id(incoming_id) ? std::string(incoming_id)
-                                                            : new_request_id();
-        ex.kind = classify_request({req["Sec-Fetch-Mode"], req["Sec-Fetch-Dest"],
-                                    req[http::field::accept], req["X-Requested-With"],
+    void describe(exchange& ex, const request_head_view& head, const config& cfg) {
+        ex.method.assign(head.method);
+        ex.target.assign(head.target);
+        auto incoming_id = head.fields[known_field::x_request_id];
+        if (well_formed_request_id(incoming_id)) ex.request_id.assign(incoming_id);
+        else ex.request_id = new_request_id();
+        const auto& f = head.fields;
+        ex.kind = classify_request({f[known_field::sec_fetch_mode], f[known_field::sec_fetch_dest],
+                                    f[known_field::accept], f[known_field::x_requested_with],
                                     path_of(ex.target)},
                                    cfg.routing.api_prefixes);
     }
 
+    // Hands the request head (the first `head_bytes` of buffer_, already checked) to Beast's
+    // parser in `request` and takes it out of the buffer. Null when Beast refuses it.
+    client_request_parser* parse_with_beast(std::optional<client_request_parser>& request,
+                                            const config& cfg, std::size_t head_bytes) {
+        auto& parser = request.emplace();
+        parser.header_limit(static_cast<std::uint32_t>(cfg.limits.max_header_bytes + 4));
+        parser.body_limit(cfg.limits.max_body_bytes);
+        beast::error_code ec;
+        auto used = parser.put(net::buffer(buffer_.data().data(), head_bytes), ec);
+        buffer_.consume(used);
+        if (ec || !parser.is_header_done()) return nullptr;
+        return &parser;
+    }
+
     // Expect: 100-continue is answered here (the upstream never sees Expect); any other
     // expectation is refused with 417.
-    template <class Request>
-    net::awaitable<bool> answer_expect(exchange& ex, const Request& req, bool no_body) {
-        auto expect = req[http::field::expect];
+    net::awaitable<bool> answer_expect(exchange& ex, std::string_view expect, bool no_body) {
         if (expect.empty()) co_return true;
         if (!iequals(expect, "100-continue")) {
             co_await refuse(ex, 417, "expectation_failed");
@@ -479,19 +486,31 @@ private:
         co_return !ec;
     }
 
+    // Picks the next server and lends its most recent idle pooled connection (probed for
+    // liveness when `probe`), if it has one. Needs no wait, hence no coroutine: the usual case
+    // of acquiring an upstream costs no coroutine frame.
+    bool take_pooled(upstream_pool& pool, upstream_lease& lease, bool probe) {
+        lease.server = pool.pick();
+        if (lease.stream) watch_.disarm(*lease.stream);
+        if (!pool.take_idle(lease.server, probe, lease.stream)) return false;
+        lease.reused = true;
+        return true;
+    }
+
     // Takes an idle pooled connection (when allowed; probed for liveness when the request
-    // cannot be retried) or opens a new one, trying each server at most once.
+    // cannot be retried) or opens a new one, trying each server at most once. `picked`: a
+    // take_pooled() just found no idle connection for lease.server, which is tried first.
     net::awaitable<std::optional<gateway_error>> acquire_upstream(upstream_pool& pool,
                                                                   const config& cfg,
                                                                   upstream_lease& lease,
                                                                   bool allow_idle,
-                                                                  bool probe_idle) {
+                                                                  bool probe_idle, bool picked) {
         bool timed_out = false;
         for (std::size_t attempt = 0; attempt < pool.size(); ++attempt) {
-            lease.server = pool.pick();
+            const bool just_tried = picked && attempt == 0;
+            if (!just_tried) lease.server = pool.pick();
             if (lease.stream) watch_.disarm(*lease.stream);
-            if (auto idle = allow_idle ? pool.take_idle(lease.server, probe_idle) : std::nullopt) {
-                lease.stream.emplace(std::move(*idle));
+            if (allow_idle && !just_tried && pool.take_idle(lease.server, probe_idle, lease.stream)) {
                 lease.reused = true;
                 co_return std::nullopt;
             }
@@ -526,62 +545,73 @@ private:
         co_return false;
     }
 
-    // Reads the upstream's response head, skipping informational 1xx answers other than 101.
+    // Reads the upstream's response head into answer.buffer and parses it, in place, into
+    // response_head_ (answer.head_bytes long), skipping informational 1xx answers other than
+    // 101. Bytes after the head stay in the buffer.
     net::awaitable<beast::error_code> read_upstream_head(const config& cfg, upstream_lease& lease,
-                                                         http::verb method,
                                                          upstream_answer& answer) {
-        beast::error_code ec;
-        answer.buffer.clear();
-        do {
-            auto& rp = answer.fresh_parser();
-            rp.header_limit(static_cast<std::uint32_t>(
-                std::min(cfg.limits.max_response_header_bytes, body_buffer::size)));
-            // Not boost::none: Beast 1.74 compares the length against an empty optional and
-            // refuses every response with a Content-Length.
-            rp.body_limit(std::numeric_limits<std::uint64_t>::max());
-            if (method == http::verb::head) rp.skip(true);
-            watch_.arm(*lease.stream, cfg.timeouts.upstream_response);
-            co_await http::async_read_header(*lease.stream, answer.buffer, rp, use_ec(ec));
+        auto& buffer = answer.buffer;
+        buffer.clear();
+        const std::size_t limit = std::min(cfg.limits.max_response_header_bytes, body_buffer::size);
+        watch_.arm(*lease.stream, cfg.timeouts.upstream_response);
+        std::size_t scanned = 0;
+        for (;;) {
+            const std::string_view bytes{static_cast<const char*>(buffer.data().data()),
+                                         buffer.size()};
+            const std::size_t from = scanned > 3 ? scanned - 3 : 0;
+            if (auto end = find_head_end(bytes.substr(from))) {
+                end += from;
+                if (end > limit) co_return http::error::header_limit;
+                if (!parse_response_head(bytes.substr(0, end), response_head_))
+                    co_return http::error::bad_value;
+                answer.head_bytes = end;
+                const auto status = response_head_.status;
+                if (status / 100 != 1 || status == 101) co_return beast::error_code{};
+                buffer.consume(end);
+                scanned = 0;
+                watch_.arm(*lease.stream, cfg.timeouts.upstream_response);
+                continue;
+            }
+            if (bytes.size() >= limit) co_return http::error::header_limit;
+            scanned = bytes.size();
+            beast::error_code ec;
+            auto n = co_await lease.stream->async_read_some(
+                buffer.prepare(buffer.max_size() - buffer.size()), use_ec(ec));
+            buffer.commit(n);
             ec = watch_.outcome(ec);
-        } while (!ec && answer.parser->get().result_int() / 100 == 1 &&
-                 answer.parser->get().result_int() != 101);
-        co_return ec;
+            if (ec) co_return ec;
+        }
     }
 
-    // Relays the upstream's answer (head already read) to the client. Returns whether the
-    // client connection may carry another request.
+    // Relays the upstream's answer (head already read and parsed into response_head_) to the
+    // client. Returns whether the client connection may carry another request.
     net::awaitable<bool> relay_response(exchange& ex, upstream_lease& lease,
-                                        upstream_answer& answer, http::verb method,
-                                        unsigned client_version, bool client_keep_alive,
-                                        bool upgrade, body_buffer& piece) {
+                                        upstream_answer& answer, bool head_request,
+                                        bool client_http10, bool client_keep_alive, bool upgrade,
+                                        body_buffer& piece) {
         const config& cfg = *ex.gen->cfg;
-        auto& rp = answer.parser;
+        const response_head_view& res = response_head_;  // views into answer.buffer
         auto& upstream_buffer = answer.buffer;
         beast::error_code ec;
-        auto& res = rp->get();
-        ex.status = res.result_int();
-        bool tunnel = upgrade && ex.status == 101;
-        rebuild_client_response(res.base(), tunnel);
-        res.set("X-Request-Id", ex.request_id);
-        bool body_allowed = method != http::verb::head && ex.status != 204 && ex.status != 304 &&
-                            ex.status / 100 != 1;
-        bool length_known = rp->content_length().has_value() || !body_allowed;
-        bool keep = client_keep_alive && !rt_.draining() && !tunnel &&
-                    (length_known || client_version >= 11);
+        ex.status = res.status;
+        const bool tunnel = upgrade && ex.status == 101;
+        const bool body_allowed = !head_request && ex.status != 204 && ex.status != 304 &&
+                                  ex.status / 100 != 1;
+        const bool length_known = res.content_length.has_value() || !body_allowed;
+        const bool keep = client_keep_alive && !rt_.draining() && !tunnel &&
+                          (length_known || !client_http10);
+        client_response_framing out{tunnel, res.content_length, false, keep, client_http10};
         auto framing = body_allowed ? body_framing::raw : body_framing::none;
-        if (auto cl = rp->content_length()) {
-            res.content_length(*cl);
-        } else if (body_allowed && client_version >= 11) {
-            res.chunked(true);
+        if (!res.content_length && body_allowed && !client_http10) {
+            out.chunked = true;
             framing = body_framing::chunked;
         }
-        res.version(11);
-        res.keep_alive(keep);
-        if (keep && client_version == 10) res.set(http::field::connection, "keep-alive");
+        write_client_response_head(res, ex.request_id, out, wire_head_);
+        bool reusable = res.keep_alive() && !res.body_until_close(body_allowed);
 
-        serialize_head(res.base(), wire_head_);
         bool complete = false;  // the whole answer was read: the connection may be reused
         if (!body_allowed) {
+            upstream_buffer.consume(answer.head_bytes);
             client_deadline(cfg.timeouts.body_read);
             co_await net::async_write(stream_, net::buffer(wire_head_), use_ec(ec));
             if (ec) co_return false;
@@ -589,20 +619,53 @@ private:
                 co_await open_tunnel(cfg, *lease.stream, upstream_buffer);
                 co_return false;
             }
-            complete = rp->is_done();
+            complete = ex.status != 101;  // a protocol switch the client did not ask for
         } else {
             relay_deadlines deadlines{cfg.timeouts.upstream_response, cfg.timeouts.body_read};
             relay_result got;
-            if (auto cl = rp->content_length()) {
-                got = co_await relay_sized_body(*lease.stream, upstream_buffer, *cl, stream_,
-                                                wire_head_, piece.data(), body_buffer::size,
+            if (res.content_length && upstream_buffer.size() - answer.head_bytes >= *res.content_length) {
+                // The whole body came with the head (the usual small answer): one gathered
+                // write, here, without relay_sized_body's coroutine frame.
+                upstream_buffer.consume(answer.head_bytes);
+                const auto size = static_cast<std::size_t>(*res.content_length);
+                const std::array<net::const_buffer, 2> parts{
+                    net::buffer(wire_head_), net::buffer(upstream_buffer.data().data(), size)};
+                client_deadline(deadlines.write);
+                co_await net::async_write(stream_, parts, use_ec(got.ec));
+                got.ec = watch_.outcome(got.ec);
+                if (got.ec) {
+                    got.status = got.ec == beast::error::timeout ? relay_status::write_timeout
+                                                                 : relay_status::write_failed;
+                } else {
+                    upstream_buffer.consume(size);
+                    got.body_bytes = size;
+                    complete = true;
+                }
+            } else if (res.content_length) {
+                upstream_buffer.consume(answer.head_bytes);
+                got = co_await relay_sized_body(*lease.stream, upstream_buffer, *res.content_length,
+                                                stream_, wire_head_, piece.data(), body_buffer::size,
                                                 deadlines, watch_);
                 complete = got.status == relay_status::done;
             } else {
-                got = co_await relay_body(*lease.stream, upstream_buffer, *rp, stream_, wire_head_,
+                // Chunked, or ending with the close: Beast's parser decodes the framing.
+                auto& rp = answer.parser.emplace();
+                rp.header_limit(static_cast<std::uint32_t>(
+                    std::min(cfg.limits.max_response_header_bytes, body_buffer::size)));
+                // Not boost::none: Beast 1.74 compares the length against an empty optional
+                // and refuses every response with a Content-Length.
+                rp.body_limit(std::numeric_limits<std::uint64_t>::max());
+                auto used = rp.put(net::buffer(upstream_buffer.data().data(), answer.head_bytes), ec);
+                upstream_buffer.consume(used);
+                if (ec || !rp.is_header_done()) {
+                    co_await refuse(ex, gateway_error::upstream_bad_response);
+                    co_return false;
+                }
+                got = co_await relay_body(*lease.stream, upstream_buffer, rp, stream_, wire_head_,
                                           framing, piece.data(), body_buffer::size, deadlines,
                                           false, watch_);
-                complete = rp->is_done() && !rp->need_eof();
+                complete = rp.is_done() && !rp.need_eof();
+                reusable = rp.keep_alive();
             }
             ex.bytes_out = got.body_bytes;
             if (got.status != relay_status::done) {
@@ -613,7 +676,7 @@ private:
                 co_return false;
             }
         }
-        if (rp->keep_alive() && complete && upstream_buffer.size() == 0) {
+        if (reusable && complete && upstream_buffer.size() == 0) {
             watch_.disarm(*lease.stream);
             ex.gen->upstreams->give_back(lease.server, std::move(*lease.stream));
         }
@@ -731,7 +794,10 @@ private:
     bool tls_;
     beast::flat_buffer buffer_;
     io_watchdog watch_;  // deadlines of the client's and the upstream's operations
-    std::string wire_head_;  // the head being sent, serialised; reused across requests
+    std::string wire_head_;      // the client-bound head, serialised; reused across requests
+    std::string upstream_head_;  // the upstream-bound head, serialised; reused likewise
+    request_head_view request_head_;    // this request's head: views into buffer_
+    response_head_view response_head_;  // the upstream's head: views into its answer's buffer
     std::string client_ip_;
     std::string connection_id_;
     std::shared_ptr<connection_handle> handle_;  // set once an account's request was proxied

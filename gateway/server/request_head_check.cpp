@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 
 namespace gangway {
 namespace {
@@ -172,6 +173,8 @@ bool valid_target_bytes(std::string_view s) noexcept {
 }
 
 struct request_line {
+    std::string_view method;
+    std::string_view target;
     bool http10 = false;
     bool absolute_form = false;
     bool https = false;
@@ -221,6 +224,8 @@ head_rejection check_request_line(std::string_view line, const head_limits& limi
         return head_rejection::bad_version;
 
     if (target.size() > limits.max_url_bytes) return head_rejection::url_too_long;
+    out.method = method;
+    out.target = target;
 
     if (target.front() == '/')
         return valid_target_bytes(target) ? head_rejection::none : head_rejection::bad_target;
@@ -285,13 +290,33 @@ std::uint32_t effective_port(const authority& a, bool https) noexcept {
     return a.has_port ? a.port : (https ? 443u : 80u);
 }
 
-}  // namespace
+// What a successful walk hands on: nothing (check_request_head) or the parsed head.
+struct no_output {
+    void request_line(std::string_view, std::string_view, bool) noexcept {}
+    void field(std::string_view, std::string_view) noexcept {}
+    void framing(std::optional<unsigned long long>, bool) noexcept {}
+};
+
+struct view_output {
+    request_head_view& out;
+    void request_line(std::string_view method, std::string_view target, bool http10) noexcept {
+        out.method = method;
+        out.target = target;
+        out.http10 = http10;
+    }
+    void field(std::string_view name, std::string_view value) { out.fields.add(name, value); }
+    void framing(std::optional<unsigned long long> length, bool chunked) noexcept {
+        out.content_length = length;
+        out.chunked = chunked;
+    }
+};
 
 // Framing of the final empty line is checked first: it is what makes the scans below safe,
 // since every line-oriented loop then stops at a CR or LF before the end of `head` without
 // bounds checks. After that, defects are reported in the order the bytes are read (request
 // line, then each field line), and the rules that relate several fields come last.
-head_rejection check_request_head(std::string_view head, const head_limits& limits) noexcept {
+template <class Output>
+head_rejection walk_request_head(std::string_view head, const head_limits& limits, Output&& output) {
     if (head.size() > limits.max_header_bytes) return head_rejection::header_too_large;
     if (!head.ends_with("\r\n\r\n")) {
         // find_head_end also ends a head at "\n\n" and "\n\r\n" so that it can be refused here;
@@ -309,6 +334,7 @@ head_rejection check_request_head(std::string_view head, const head_limits& limi
     if (const auto r = check_request_line(head.substr(0, request_line_lf - 1), limits, line);
         r != head_rejection::none)
         return r;
+    output.request_line(line.method, line.target, line.http10);
 
     std::size_t fields = 0;
     std::size_t host_count = 0;
@@ -348,7 +374,7 @@ head_rejection check_request_head(std::string_view head, const head_limits& limi
         ++i;
         while (is_ows(p[i])) ++i;
         const std::size_t value_begin = i;
-        while (is(p[i], value_byte)) ++i;
+        i = skip_field_value_bytes(p, i, n);
         if (p[i] == '\n') return head_rejection::bare_lf;
         if (p[i] == '\r') {
             if (p[i + 1] != '\n') return head_rejection::bare_cr;
@@ -359,6 +385,7 @@ head_rejection check_request_head(std::string_view head, const head_limits& limi
         while (value_end > value_begin && is_ows(p[value_end - 1])) --value_end;
         const std::string_view value(p + value_begin, value_end - value_begin);
         i += 2;
+        output.field(name, value);
 
         switch (classify_field_name(name)) {
         case framing_field::other: break;
@@ -401,7 +428,23 @@ head_rejection check_request_head(std::string_view head, const head_limits& limi
     // Last, because the value only means a body length once CL/TE ambiguity is ruled out.
     if (content_length_count == 1 && content_length > limits.max_body_bytes)
         return head_rejection::body_too_large;
+    output.framing(content_length_count ? std::optional(content_length) : std::nullopt,
+                   transfer_encoding_count == 1);
     return head_rejection::none;
+}
+
+}  // namespace
+
+head_rejection check_request_head(std::string_view head, const head_limits& limits) noexcept {
+    return walk_request_head(head, limits, no_output{});
+}
+
+head_rejection parse_request_head(std::string_view head, const head_limits& limits,
+                                  request_head_view& out) {
+    out.fields.clear();
+    out.content_length.reset();
+    out.chunked = false;
+    return walk_request_head(head, limits, view_output{out});
 }
 
 std::string_view head_rejection_name(head_rejection r) noexcept {

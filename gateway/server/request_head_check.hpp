@@ -3,10 +3,13 @@
 #include <cstddef>
 #include <string_view>
 
-// Strict validation of a raw HTTP/1.x request head, run on the bytes as received, before
-// Beast's parser sees them. Beast 1.74 accepts several ambiguous shapes (obs-fold, bare LF,
-// duplicate Content-Length, Transfer-Encoding lists, ...) that a proxy must refuse, because a
-// downstream parser may read them differently (request smuggling).
+#include "common/http/head_fields.hpp"
+
+// Strict validation of a raw HTTP/1.x request head, run on the bytes as received; on the proxy
+// path the same pass also parses the head (parse_request_head), so no other parser walks it.
+// Beast 1.74 accepts several ambiguous shapes (obs-fold, bare LF, duplicate Content-Length,
+// Transfer-Encoding lists, ...) that a proxy must refuse, because a downstream parser may read
+// them differently (request smuggling).
 namespace gangway {
 
 // Why a request head was refused. Each value has a stable snake_case name (head_rejection_name)
@@ -51,6 +54,11 @@ struct head_limits {
 // ("...\r\n\r\n"). Returns head_rejection::none when the head may be handed to the parser.
 // Pure function: no allocation, no I/O.
 head_rejection check_request_head(std::string_view head, const head_limits& limits) noexcept;
+
+// check_request_head and, when it accepts, the parsed head in `out`: the one pass over the
+// bytes that the proxy path makes. `out` keeps its storage between calls.
+head_rejection parse_request_head(std::string_view head, const head_limits& limits,
+                                  request_head_view& out);
 
 // Stable name, e.g. "duplicate_content_length"; "ok" for none.
 std::string_view head_rejection_name(head_rejection r) noexcept;

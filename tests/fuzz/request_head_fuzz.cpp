@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-// libFuzzer target for find_head_end and check_request_head. Besides "never crashes", it
+// libFuzzer target for find_head_end, check_request_head and parse_request_head. Besides "never crashes", it
 // asserts the properties the connection code relies on. The first input byte picks the limits
 // and a frame that puts the rest of the input where the checker looks hardest: raw bytes, the
 // field lines, the request-target, or the Host value.
@@ -35,11 +35,37 @@ void check_accepted(std::string_view head, const gangway::head_limits& limits) {
     }
 }
 
+bool within(std::string_view part, std::string_view whole) {
+    return part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size();
+}
+
+// What the proxy writes upstream comes from parse_request_head's views: they must lie inside
+// the head, hold no CR or LF, and agree with the check's decision.
+void check_parsed(std::string_view head, const gangway::head_limits& limits,
+                  gangway::head_rejection expected) {
+    static gangway::request_head_view view;  // reused, as a connection reuses its own
+    const auto r = gangway::parse_request_head(head, limits, view);
+    require(r == expected, "parse_request_head decides as check_request_head");
+    if (r != gangway::head_rejection::none) return;
+    require(within(view.method, head) && within(view.target, head), "request line inside the head");
+    require(view.fields.size() <= limits.max_header_count, "field count within the limit");
+    for (const auto& f : view.fields.lines()) {
+        require(within(f.name, head) && within(f.value, head), "fields inside the head");
+        require(!f.name.empty(), "field names are not empty");
+        require(f.name.find_first_of("\r\n: \t") == std::string_view::npos, "names are tokens");
+        require(f.value.find_first_of("\r\n") == std::string_view::npos, "values hold no line break");
+        require(f.value.empty() || (f.value.front() != ' ' && f.value.back() != ' '), "values trimmed");
+        require(f.kind == gangway::classify_field(f.name), "kinds as classified");
+    }
+    require(!(view.chunked && view.content_length), "never both framings");
+}
+
 void check_head(std::string_view head, const gangway::head_limits& limits) {
     const auto r = gangway::check_request_head(head, limits);
     const auto name = gangway::head_rejection_name(r);
     require(!name.empty() && name != "unknown", "every result has a name");
     require(gangway::check_request_head(head, limits) == r, "deterministic");
+    check_parsed(head, limits, r);
     if (r == gangway::head_rejection::none) check_accepted(head, limits);
 }
 

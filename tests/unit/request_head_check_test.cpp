@@ -283,6 +283,10 @@ TEST_P(RequestHeadCheck, Decides) {
     const auto& c = GetParam();
     EXPECT_EQ(head_rejection_name(check_request_head(c.head, c.limits)),
               head_rejection_name(c.expected));
+    // The parsing variant the proxy uses decides the same.
+    request_head_view view;
+    EXPECT_EQ(head_rejection_name(parse_request_head(c.head, c.limits, view)),
+              head_rejection_name(c.expected));
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, RequestHeadCheck, ::testing::ValuesIn(cases()),
@@ -341,6 +345,68 @@ TEST_F(RequestHeadCheck, FindHeadEndAgreesWithCheck) {
     ASSERT_EQ(end, stream.size() - 2);
     EXPECT_EQ(check_request_head(std::string_view(stream).substr(0, end), head_limits{}),
               head_rejection::none);
+}
+
+TEST_F(RequestHeadCheck, ParseYieldsTheHeadAsViews) {
+    const std::string head =
+        "POST /a?b=1 HTTP/1.1\r\nHost: example.com\r\nX-Request-Id:  r-1 \r\n"
+        "Content-Length: 12\r\nconnection: Upgrade, keep-alive\r\nCookie: a=1\r\n\r\n";
+    request_head_view view;
+    ASSERT_EQ(parse_request_head(head, head_limits{}, view), head_rejection::none);
+    EXPECT_EQ(view.method, "POST");
+    EXPECT_EQ(view.target, "/a?b=1");
+    EXPECT_FALSE(view.http10);
+    ASSERT_EQ(view.fields.size(), 5u);
+    EXPECT_EQ(view.fields.lines()[1].name, "X-Request-Id");
+    EXPECT_EQ(view.fields.lines()[1].value, "r-1");
+    EXPECT_EQ(view.fields[known_field::host], "example.com");
+    EXPECT_EQ(view.fields[known_field::cookie], "a=1");
+    EXPECT_EQ(view.fields[known_field::x_request_id], "r-1");
+    EXPECT_EQ(view.fields.find("COOKIE"), "a=1");
+    EXPECT_EQ(view.fields[known_field::accept], "");
+    ASSERT_TRUE(view.content_length);
+    EXPECT_EQ(*view.content_length, 12u);
+    EXPECT_FALSE(view.chunked);
+    EXPECT_TRUE(view.keep_alive());
+    EXPECT_TRUE(view.upgrade());
+
+    // The same view, reused, forgets the previous head.
+    ASSERT_EQ(parse_request_head("GET / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
+                                 head_limits{}, view),
+              head_rejection::transfer_encoding_on_http10);
+    ASSERT_EQ(parse_request_head("PUT / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
+                                 "Connection: close\r\n\r\n",
+                                 head_limits{}, view),
+              head_rejection::none);
+    EXPECT_TRUE(view.chunked);
+    EXPECT_FALSE(view.content_length);
+    EXPECT_FALSE(view.keep_alive());
+    EXPECT_FALSE(view.upgrade());
+    EXPECT_EQ(view.fields[known_field::cookie], "");
+}
+
+TEST_F(RequestHeadCheck, Http10KeepsAliveOnlyWhenAsked) {
+    request_head_view view;
+    ASSERT_EQ(parse_request_head("GET / HTTP/1.0\r\n\r\n", head_limits{}, view),
+              head_rejection::none);
+    EXPECT_TRUE(view.http10);
+    EXPECT_FALSE(view.keep_alive());
+    ASSERT_EQ(parse_request_head("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n",
+                                 head_limits{}, view),
+              head_rejection::none);
+    EXPECT_TRUE(view.keep_alive());
+}
+
+TEST(KnownField, NamesAreRecognisedInAnyCase) {
+    EXPECT_EQ(classify_field("content-length"), known_field::content_length);
+    EXPECT_EQ(classify_field("CONTENT-LENGTH"), known_field::content_length);
+    EXPECT_EQ(classify_field("Sec-Fetch-Dest"), known_field::sec_fetch_dest);
+    EXPECT_EQ(classify_field("X-Forwarded-Proto"), known_field::x_forwarded_proto);
+    EXPECT_EQ(classify_field("Proxy-Authorization"), known_field::proxy_authorization);
+    EXPECT_EQ(classify_field("TE"), known_field::te);
+    EXPECT_EQ(classify_field("Content-Lengtx"), known_field::other);
+    EXPECT_EQ(classify_field("Content_Length"), known_field::other);
+    EXPECT_EQ(classify_field(""), known_field::other);
 }
 
 }  // namespace
