@@ -19,8 +19,8 @@ if [ "$fuzz_seconds" -gt 0 ]; then
   echo "== fuzz ($fuzz_seconds s per target, ASan/UBSan)"
   cmake -S . -B "$build_dir-fuzz" -G Ninja -DGANGWAY_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  ninja -C "$build_dir-fuzz" fuzz_request_head fuzz_config fuzz_tokens fuzz_login
-  for target in fuzz_request_head fuzz_config fuzz_tokens fuzz_login; do
+  ninja -C "$build_dir-fuzz" fuzz_request_head fuzz_response_head fuzz_config fuzz_tokens fuzz_login
+  for target in fuzz_request_head fuzz_response_head fuzz_config fuzz_tokens fuzz_login; do
     corpus="$build_dir-fuzz/corpus/$target"
     mkdir -p "$corpus"
     "$build_dir-fuzz/tests/fuzz/$target" "$corpus" "tests/fuzz/seeds/$target" \
