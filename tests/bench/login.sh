@@ -100,60 +100,15 @@ started_pids=()
 child_pid=""   # a wrk or micro-bench run in progress
 
 cleanup() {
-  local status=$? i f
+  local status=$? i
   trap - EXIT INT TERM
   [[ -z $child_pid ]] || stop_process "$child_pid"
   for ((i = ${#started_pids[@]} - 1; i >= 0; i--)); do stop_process "${started_pids[i]}"; done
   if [[ -n $run_dir && -d $run_dir/mariadb ]]; then
     bash "$repo_root/tests/support/mariadb.sh" stop "$run_dir/mariadb" >/dev/null 2>&1 || true
   fi
-  if [[ -n $run_dir && -d $run_dir ]]; then
-    if ((status != 0)); then
-      for f in "$run_dir"/*.log; do
-        [[ -s $f ]] || continue
-        echo "---- ${f##*/} (last lines) ----" >&2
-        tail -n 20 "$f" >&2
-      done
-    fi
-    rm -rf -- "$run_dir"
-  fi
+  remove_run_dir "$status"
   exit "$status"
-}
-
-# Polls "$@" every 50 ms until it succeeds; fails after TIMEOUT seconds or once PID has exited.
-wait_until() {
-  local timeout=$1 pid=$2 what=$3
-  shift 3
-  local deadline=$((SECONDS + timeout))
-  until "$@" >/dev/null 2>&1; do
-    kill -0 "$pid" 2>/dev/null || die "$what exited during startup"
-    ((SECONDS < deadline)) || die "$what not ready after ${timeout}s"
-    sleep 0.05
-  done
-}
-
-# Prints N distinct free TCP ports on 127.0.0.1 (bound together, then released).
-free_ports() {
-  "$PYTHON" - "$1" <<'EOF'
-import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks:
-    s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-EOF
-}
-
-# ---- CPU accounting --------------------------------------------------------------------------
-# Sum of utime+stime, in clock ticks, of the given processes (all their threads).
-cpu_ticks() {
-  local pid stat total=0
-  local -a fields
-  for pid in "$@"; do
-    stat=$(<"/proc/$pid/stat") || die "process $pid vanished"
-    read -ra fields <<<"${stat##*) }"   # fields[0] is field 3 (state); comm may hold spaces
-    total=$((total + fields[11] + fields[12]))
-  done
-  echo "$total"
 }
 
 # "TID TICKS" per thread of PID.
@@ -167,12 +122,6 @@ thread_ticks() {
   done
 }
 
-# "BUSY TOTAL" jiffies over all CPUs, from /proc/stat.
-cpu_busy_total() {
-  awk '$1 == "cpu" { total = 0; for (i = 2; i <= 9; i++) total += $i
-                     print total - $5 - $6, total; exit }' /proc/stat
-}
-
 # Sets child_ticks: CPU time, in clock ticks, of this shell's waited-for children (and theirs),
 # from bash's `times`. Not in a command substitution: a forked subshell starts from zero.
 child_ticks=0
@@ -182,15 +131,6 @@ read_child_ticks() {
     t = 0
     for (i = 1; i <= NF; i++) { split($i, ms, "m"); sub(/s$/, "", ms[2]); t += ms[1] * 60 + ms[2] }
     printf "%d", t * hz + 0.5 }' "$run_dir/times.out")
-}
-
-# Percent of all CPUs busy over one second, before anything of ours runs.
-idle_check() {
-  local -a a b
-  read -ra a < <(cpu_busy_total)
-  sleep 1   # a measurement window, not a wait for a condition
-  read -ra b < <(cpu_busy_total)
-  awk -v x=$((b[0] - a[0])) -v t=$((b[1] - a[1])) 'BEGIN {printf "%.0f", (t > 0 ? x / t * 100 : 0)}'
 }
 
 # ---- set-up ----------------------------------------------------------------------------------
@@ -249,25 +189,6 @@ INSERT INTO auth_user VALUES (2, 'moved@bench.test', '${h[1]}', 2, 1);
 EOF
 }
 
-# render_template IN OUT KEY=VALUE...: replaces @KEY@ with VALUE; fails on a leftover @KEY@.
-render_template() {
-  local template=$1 rendered=$2 kv key value
-  shift 2
-  local -a sed_args=()
-  for kv in "$@"; do
-    key=${kv%%=*}
-    value=${kv#*=}
-    value=${value//\\/\\\\}
-    value=${value//|/\\|}
-    value=${value//&/\\&}
-    sed_args+=(-e "s|@${key}@|${value}|g")
-  done
-  sed "${sed_args[@]}" "$template" >"$rendered"
-  if grep -qE '@[A-Z_]+@' "$rendered"; then
-    die "unfilled placeholder in $rendered: $(grep -oE '@[A-Z_]+@' "$rendered" | head -1)"
-  fi
-}
-
 make_sites() {
   local upstream_port site
   # Every gangway command loads the whole config, [admin] included.
@@ -305,10 +226,7 @@ accounts() {
 site_port() { if [[ $1 == legacy ]]; then echo "$legacy_port"; else echo "$new_port"; fi; }
 origin() { echo "https://$1.localhost:$(site_port "$1")"; }
 
-ready_field() { grep -oE "\"$2\"[[:space:]]*:[[:space:]]*[0-9]+" "$1" | grep -oE '[0-9]+$'; }
 ready_file_complete() { [[ -s $1 ]] && grep -qE '"admin_port"[[:space:]]*:[[:space:]]*[0-9]+' "$1"; }
-url_ok() { curl -sf -o /dev/null --max-time 2 "$@"; }
-
 start_gateways() {
   local site ready pid
   for site in legacy new; do

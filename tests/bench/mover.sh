@@ -95,24 +95,11 @@ run_dir=""
 server_pids=()
 
 cleanup() {
-  local status=$? i f
+  local status=$? i
   trap - EXIT INT TERM
   for ((i = ${#server_pids[@]} - 1; i >= 0; i--)); do stop_process "${server_pids[i]}"; done
-  if [[ -n $run_dir && -d $run_dir ]]; then
-    if ((status != 0)); then
-      for f in "$run_dir"/*.log; do
-        [[ -s $f ]] || continue
-        echo "---- ${f#"$run_dir"/} (last lines) ----" >&2
-        tail -n 20 "$f" >&2
-      done
-    fi
-    rm -rf -- "$run_dir"
-  fi
+  remove_run_dir "$status"
   exit "$status"
-}
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
 now() { echo "$EPOCHREALTIME"; }
@@ -138,7 +125,7 @@ GRANT ALL PRIVILEGES ON *.* TO 'gangway'@'127.0.0.1' WITH GRANT OPTION;
 CREATE DATABASE IF NOT EXISTS app;
 SQL
   for _ in 1 2 3 4 5; do  # a free port can be taken before mariadbd binds it
-    port=$(free_port)
+    port=$(free_ports 1)
     mariadbd --no-defaults "${user_opt[@]}" --datadir="$d/data" --tmpdir="$d/tmp" \
       --socket="$d/mysqld.sock" --pid-file="$d/mysqld.pid" --bind-address=127.0.0.1 \
       --port="$port" --skip-name-resolve --init-file="$d/init.sql" \

@@ -109,41 +109,8 @@ cleanup() {
   if [[ -n $run_dir && -d $run_dir/mariadb ]]; then
     bash "$repo_root/tests/support/mariadb.sh" stop "$run_dir/mariadb" >/dev/null 2>&1 || true
   fi
-  if [[ -n $run_dir && -d $run_dir ]]; then
-    if ((status != 0)); then
-      local f
-      for f in "$run_dir"/*.log; do
-        [[ -s $f ]] || continue
-        echo "---- ${f##*/} (last lines) ----" >&2
-        tail -n 20 "$f" >&2
-      done
-    fi
-    rm -rf -- "$run_dir"
-  fi
+  remove_run_dir "$status"
   exit "$status"
-}
-
-# Polls "$@" every 50 ms until it succeeds; fails after TIMEOUT seconds or once PID has exited.
-wait_until() {
-  local timeout=$1 pid=$2 what=$3
-  shift 3
-  local deadline=$((SECONDS + timeout))
-  until "$@" >/dev/null 2>&1; do
-    kill -0 "$pid" 2>/dev/null || die "$what exited during startup"
-    ((SECONDS < deadline)) || die "$what not ready after ${timeout}s"
-    sleep 0.05
-  done
-}
-
-# Prints N distinct free TCP ports on 127.0.0.1 (bound together, then released).
-free_ports() {
-  python3 - "$1" <<'EOF'
-import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks:
-    s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-EOF
 }
 
 # The process and all its descendants (nginx: master and worker).
@@ -151,36 +118,6 @@ process_tree() {
   local pid=$1 child
   echo "$pid"
   for child in $(pgrep -P "$pid" || true); do process_tree "$child"; done
-}
-
-# Sum of utime+stime, in clock ticks, of the given processes (all their threads included).
-cpu_ticks() {
-  local pid stat total=0
-  local -a fields
-  for pid in "$@"; do
-    stat=$(<"/proc/$pid/stat") || die "process $pid vanished"
-    read -ra fields <<<"${stat##*) }"   # fields[0] is field 3 (state); comm may hold spaces
-    total=$((total + fields[11] + fields[12]))
-  done
-  echo "$total"
-}
-
-# Prints "BUSY TOTAL" jiffies of CPU N (or of all CPUs for "all") from /proc/stat.
-cpu_busy_total() {
-  local name=cpu
-  [[ $1 == all ]] || name="cpu$1"
-  awk -v c="$name" '$1 == c {
-    total = 0; for (i = 2; i <= 9; i++) total += $i
-    print total - $5 - $6, total; exit }' /proc/stat
-}
-
-# Percent of all CPUs busy over one second, before anything of ours runs.
-idle_check() {
-  local -a a b
-  read -ra a < <(cpu_busy_total all)
-  sleep 1   # a measurement window, not a wait for a condition
-  read -ra b < <(cpu_busy_total all)
-  awk -v x=$((b[0] - a[0])) -v t=$((b[1] - a[1])) 'BEGIN {printf "%.0f", (t > 0 ? x / t * 100 : 0)}'
 }
 
 # ---- CPU pinning -----------------------------------------------------------------------------
@@ -215,26 +152,6 @@ setup_pinning() {
   fi
 }
 
-# ---- configuration ---------------------------------------------------------------------------
-# render_template IN OUT KEY=VALUE...: replaces @KEY@ with VALUE; fails on a leftover @KEY@.
-render_template() {
-  local template=$1 rendered=$2 kv key value
-  shift 2
-  local -a sed_args=()
-  for kv in "$@"; do
-    key=${kv%%=*}
-    value=${kv#*=}
-    value=${value//\\/\\\\}
-    value=${value//|/\\|}
-    value=${value//&/\\&}
-    sed_args+=(-e "s|@${key}@|${value}|g")
-  done
-  sed "${sed_args[@]}" "$template" >"$rendered"
-  if grep -qE '@[A-Z_]+@' "$rendered"; then
-    die "unfilled placeholder in $rendered: $(grep -oE '@[A-Z_]+@' "$rendered" | head -1)"
-  fi
-}
-
 # nginx as root would drop its workers to "nobody", who cannot read the 0700 temp dir.
 user_directive() {
   if ((EUID == 0)); then echo "user $(id -un) $(id -gn);"; else echo "# (not root: no user directive)"; fi
@@ -262,8 +179,6 @@ nginx_tls_port=""
 gangway_pid=""
 gangway_plain_port=""
 gangway_tls_port=""
-
-url_ok() { curl -sf -o /dev/null --max-time 2 "$@"; }
 
 # start_nginx NAME CONF PIN...: starts nginx in the foreground (daemon off) as a child of this
 # shell and sets last_pid. Must not run in a subshell, or the trap could not wait for it.
@@ -314,8 +229,6 @@ ready_file_complete() {
     grep -qE "\"$key\"[[:space:]]*:[[:space:]]*[0-9]+" "$f" || return 1
   done
 }
-
-ready_field() { grep -oE "\"$2\"[[:space:]]*:[[:space:]]*[0-9]+" "$1" | grep -oE '[0-9]+$'; }
 
 start_gangway() {
   local conf="$run_dir/gangway.toml" ready="$run_dir/gangway.ready.json" reported_pid
