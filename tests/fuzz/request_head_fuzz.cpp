@@ -2,10 +2,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
+
+#include "tests/fuzz/fuzz_invariants.hpp"
 
 // libFuzzer target for find_head_end, check_request_head and parse_request_head. Besides "never crashes", it
 // asserts the properties the connection code relies on. The first input byte picks the limits
@@ -14,11 +14,8 @@
 
 namespace {
 
-void require(bool ok, const char* what) {
-    if (ok) return;
-    std::fprintf(stderr, "invariant violated: %s\n", what);
-    std::abort();
-}
+using gangway::fuzz::require;
+using gangway::fuzz::within;
 
 // What an accepted head must look like, checked by brute force.
 void check_accepted(std::string_view head, const gangway::head_limits& limits) {
@@ -35,10 +32,6 @@ void check_accepted(std::string_view head, const gangway::head_limits& limits) {
     }
 }
 
-bool within(std::string_view part, std::string_view whole) {
-    return part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size();
-}
-
 // What the proxy writes upstream comes from parse_request_head's views: they must lie inside
 // the head, hold no CR or LF, and agree with the check's decision.
 void check_parsed(std::string_view head, const gangway::head_limits& limits,
@@ -49,14 +42,7 @@ void check_parsed(std::string_view head, const gangway::head_limits& limits,
     if (r != gangway::head_rejection::none) return;
     require(within(view.method, head) && within(view.target, head), "request line inside the head");
     require(view.fields.size() <= limits.max_header_count, "field count within the limit");
-    for (const auto& f : view.fields.lines()) {
-        require(within(f.name, head) && within(f.value, head), "fields inside the head");
-        require(!f.name.empty(), "field names are not empty");
-        require(f.name.find_first_of("\r\n: \t") == std::string_view::npos, "names are tokens");
-        require(f.value.find_first_of("\r\n") == std::string_view::npos, "values hold no line break");
-        require(f.value.empty() || (f.value.front() != ' ' && f.value.back() != ' '), "values trimmed");
-        require(f.kind == gangway::classify_field(f.name), "kinds as classified");
-    }
+    gangway::fuzz::require_clean_fields(view.fields, head);
     require(!(view.chunked && view.content_length), "never both framings");
 }
 
