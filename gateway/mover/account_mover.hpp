@@ -18,6 +18,8 @@
 #include "gateway/mover/move_checks.hpp"
 #include "gateway/mover/move_journal.hpp"
 #include "gateway/mover/row_walker.hpp"
+#include "gateway/mover/set_reader.hpp"
+#include "gateway/mover/set_selection.hpp"
 
 namespace gangway::mover::detail {
 
@@ -72,6 +74,7 @@ private:
     std::optional<move_result> lock(const placement_row& here);
     std::optional<move_result> take_over_lock(const placement_row& here);
     void copy(bool ignore_existing);
+    void copy_by_walk(destination_writer& writer);
     void verify();
     void run_end_sql();
     void flip();
@@ -106,11 +109,30 @@ private:
     account_digests walk(db_pool& db, const layout_map& layouts, const std::string& site,
                          const row_sink& extra = {});
 
+    // ---- reading by sets (set_selection), where the sets equal the walker's ----
+    // The account's selection when it serves at that site's database (closed under the
+    // plan's cycle edges there); null: walk instead.
+    const set_selection* sets_at(db_pool& db, const std::string& site);
+    // The account's rows (`layouts`' columns) at the source, as a walk would collect them.
+    account_digests read_keys(const layout_map& layouts, const row_sink& extra);
+    bool copy_by_sets(destination_writer& writer);
+    bool verify_by_sums();
+    // Tables in the order their reads should start: the biggest first, when known.
+    std::vector<std::string> tables_by_size() const;
+
     const move_context& ctx_;
     std::uint64_t account_;
     std::string id_;
     std::optional<move_record> move_;
     account_digests source_;  // the source's rows (digests), from the copy or a walk
+    std::optional<set_selection> sets_;
+    std::map<std::string, bool, std::less<>> sets_serve_;  // by site: closed there
+    std::map<std::string, std::uint64_t> expected_;        // rows per table, from pre-flight
+    struct table_check {
+        std::uint64_t rows = 0;
+        std::string checksum;
+    };
+    std::map<std::string, table_check> checked_;  // what verify proved, per table
     account_digests stale_;   // the account's old rows at the destination, to be replaced
     std::map<std::string, destination_writer::table_total> totals_;
     clock::time_point locked_at_{};

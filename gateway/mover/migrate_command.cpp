@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -22,6 +24,10 @@
 #include "gateway/mover/walkable_model.hpp"
 
 namespace gangway::mover {
+
+// The network read timeout of the mover's connections, at least: a big table's read or sum
+// runs for minutes, and a silent server still ends the move within this bound.
+constexpr std::chrono::milliseconds mover_query_timeout{15 * 60 * 1000};
 namespace {
 
 struct migrate_options {
@@ -124,6 +130,7 @@ std::optional<rehearsal_settings> rehearsal_for(const migrate_options& o, const 
         return fail(exit_usage, "--scratch must not be the destination database itself"), std::nullopt;
     }
     cfg.pool_size = o.jobs + 1;
+    cfg.query_timeout = std::max(cfg.query_timeout, mover_query_timeout);
     scratch = std::make_unique<db_pool>(cfg);
     const auto& p = env.cfg->placement;
     return rehearsal_settings{scratch.get(), cfg.name, env.destination.name, *key.key,
@@ -141,10 +148,15 @@ int run_migrate(const migrate_options& o) {
     if (!env) return code;
     const auto model = load_walkable_model(o.schema_path, "gangway migrate");
     if (!model) return exit_usage;
+    // --jobs readers at the source and as many writers at the destination, each with a
+    // connection, plus one for the journal and placement; one table of a big account takes
+    // longer than a gateway's query (the readers lift max_statement_time themselves).
     database_config source_cfg = env->source;
-    source_cfg.pool_size = 2;
+    source_cfg.pool_size = o.jobs + 1;
+    source_cfg.query_timeout = std::max(source_cfg.query_timeout, mover_query_timeout);
     database_config destination_cfg = env->destination;
     destination_cfg.pool_size = o.jobs + 1;
+    destination_cfg.query_timeout = std::max(destination_cfg.query_timeout, mover_query_timeout);
     db_pool source(source_cfg);
     db_pool destination(destination_cfg);
     const auto layouts = checked_layouts(*model, source, destination, code);

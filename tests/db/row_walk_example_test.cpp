@@ -1,14 +1,17 @@
 // The row walker on the example app holding three accounts: it finds exactly one account's
 // rows (compared with hand-written queries, table by table), pages by batch_rows, ends
-// cycles, and refuses to walk into another account.
+// cycles, and refuses to walk into another account. The set selection (`gangway migrate`'s
+// fast path) selects the very same rows, or says which cycle edge makes it walk instead.
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "gateway/mover/row_walker.hpp"
+#include "gateway/mover/set_reader.hpp"
 #include "tests/mover/dump_test_support.hpp"
 
 namespace gangway::mover {
@@ -67,6 +70,51 @@ walked walk(const test_database& db, const std::string& model_text, const string
             walker.walk(c, accounts, sink);
         } catch (const walk_error& e) {
             out.error = e.what();
+        }
+        return true;
+    });
+    if (!done) throw std::runtime_error(done.message);
+    for (auto& [table, keys] : out.keys) std::sort(keys.begin(), keys.end());
+    return out;
+}
+
+struct selected {
+    std::map<std::string, strings> keys;  // per table, sorted, as walked::keys
+    std::optional<std::string> open_edge;
+    std::string error;  // a walk_error from the closing checks
+};
+
+// The rows set_selection's queries select (read with stream_rows), unless a closing edge
+// reaches further.
+selected select_sets(const test_database& db, const std::string& model_text, const strings& accounts) {
+    const schema_result model = parse_schema_model(model_text, example_model_path());
+    if (!model.value) throw std::invalid_argument(model.errors[0].to_string());
+    const traversal_plan plan = plan_traversal(*model.value);
+    const layouts_result layouts = build_layouts(*model.value, plan, testing::catalog_of(db));
+    if (!layouts.errors.empty()) throw std::invalid_argument(layouts.errors[0]);
+    const set_selection sets(*model.value, plan, layouts.tables, accounts);
+    EXPECT_TRUE(sets.usable());
+    selected out;
+    database_config cfg = db.config();
+    cfg.pool_size = 1;
+    db_pool pool(cfg);
+    auto done = pool.run_blocking([&](sql::Connection& c) {
+        prepare_reader_session(c);
+        try {
+            out.open_edge = open_edge(c, sets, model.value->root_table);
+        } catch (const walk_error& e) {
+            out.error = e.what();
+        }
+        for (const auto& table : sets.tables()) {
+            const table_layout& t = layouts.tables.at(table);
+            stream_rows(c, sets, t, [&](std::vector<table_row>& page) {
+                EXPECT_LE(page.size(), t.batch_rows) << table;
+                for (const auto& r : page) {
+                    std::string key;
+                    for (std::size_t k : t.key) key += (key.empty() ? "" : ",") + r[k].value_or("NULL");
+                    out.keys[t.name].push_back(key);
+                }
+            });
         }
         return true;
     });
@@ -179,6 +227,53 @@ TEST_F(RowWalk, AnAccountWithoutARowFailsBeforeAnyRowIsHandedOver) {
     const walked w = walk(db_, small_batch_model(), {"1", "999"});
     EXPECT_EQ(w.error, "account 999: no row in accounts with id = 999");
     EXPECT_TRUE(w.keys.empty());
+}
+
+TEST_F(RowWalk, SetsSelectExactlyTheRowsTheWalkerFinds) {
+    for (const std::string account : {"1", "2", "3"}) {
+        const selected s = select_sets(db_, small_batch_model(), {account});
+        EXPECT_EQ(s.error, "");
+        EXPECT_EQ(s.open_edge, std::nullopt) << "account " << account;
+        EXPECT_EQ(s.keys, expected_keys(db_, account)) << "account " << account;
+        EXPECT_EQ(s.keys, walk(db_, small_batch_model(), {account}).keys) << "account " << account;
+    }
+    const selected all = select_sets(db_, read_text(example_model_path()), {"1", "3", "2"});
+    EXPECT_EQ(all.keys, expected_keys(db_, "1, 2, 3"));
+}
+
+TEST_F(RowWalk, SetsOfCyclesBothWaysAreClosedAndTheSame) {
+    std::string model = small_batch_model();
+    const std::string from = "to = \"messages.conversation_id\"\n";
+    model.replace(model.find(from), from.size(), from + "both_ways = true\n");
+    const std::string tags = "to = \"tags.account_id\"\n";
+    model.replace(model.find(tags), tags.size(), tags + "both_ways = true\n");
+    const selected s = select_sets(db_, model, {"1"});
+    EXPECT_EQ(s.open_edge, std::nullopt);
+    EXPECT_EQ(s.keys, expected_keys(db_, "1"));
+}
+
+TEST_F(RowWalk, ACycleEdgeThatReachesFurtherIsNamedAndTheWalkerFindsThoseRows) {
+    const std::string model = small_batch_model() +
+                              "\n[[relationships]]\nfrom = \"conversation_tags.tag_id\"\n"
+                              "to = \"conversation_tags.tag_id\"\n";
+    EXPECT_EQ(select_sets(db_, model, {"1"}).open_edge, std::nullopt);
+    // A conversation of account 2 tagged with a tag of account 1: only the edge from a table
+    // to itself (rows sharing a tag), which closes a cycle, finds it.
+    const auto other = testing::query_text(db_, "SELECT MIN(id) FROM conversations WHERE account_id = 2");
+    db_.execute("INSERT INTO conversation_tags (conversation_id, tag_id) VALUES (" + other[0][0] + ", 1)");
+    EXPECT_EQ(select_sets(db_, model, {"1"}).open_edge,
+              "conversation_tags.tag_id -> conversation_tags.tag_id");
+    const auto walked_tags = walk(db_, model, {"1"}).keys.at("conversation_tags");
+    EXPECT_NE(std::find(walked_tags.begin(), walked_tags.end(), other[0][0] + ",1"), walked_tags.end());
+}
+
+TEST_F(RowWalk, SetsRefuseAnEdgeIntoTheRootThatReachesAnotherAccountAsTheWalkerDoes) {
+    const std::string model = small_batch_model() +
+                              "\n[[relationships]]\nfrom = \"users.id\"\nto = \"accounts.owner_id\"\n";
+    EXPECT_EQ(select_sets(db_, model, {"1"}).error, "");
+    db_.execute("UPDATE accounts SET owner_id = 11 WHERE id = 2");
+    EXPECT_EQ(select_sets(db_, model, {"1"}).error, walk(db_, model, {"1"}).error);
+    EXPECT_EQ(select_sets(db_, model, {"1", "2"}).error, "");
 }
 
 }  // namespace

@@ -1,0 +1,106 @@
+// The mover's fast path (account_mover.hpp): the account's rows read by set_selection's
+// queries, several tables at once, and verified by sums the servers compute. Every step
+// falls back to the row walker where the sets would not be the walker's.
+
+#include <algorithm>
+#include <thread>
+
+#include "gateway/mover/account_mover.hpp"
+#include "gateway/mover/move_progress.hpp"
+#include "gateway/mover/row_cleanser.hpp"  // keyed_hash_hex
+#include "gateway/mover/set_tasks.hpp"
+
+namespace gangway::mover::detail {
+
+const set_selection* account_mover::sets_at(db_pool& db, const std::string& site) {
+    if (!sets_) sets_.emplace(ctx_.model, ctx_.plan, ctx_.layouts, std::vector<std::string>{id_});
+    if (!sets_->usable()) return nullptr;
+    auto known = sets_serve_.find(site);
+    if (known == sets_serve_.end()) {
+        const auto edge = must(db.run_blocking([&](sql::Connection& c) {
+                                   prepare_reader_session(c);
+                                   return open_edge(c, *sets_, ctx_.model.root_table);
+                               }),
+                               "checking the cycles of the account's rows at " + site);
+        if (edge) ctx_.progress.phase(account_, "walk", *edge + " reaches further at " + site);
+        known = sets_serve_.emplace(site, !edge).first;
+    }
+    return known->second ? &*sets_ : nullptr;
+}
+
+std::vector<std::string> account_mover::tables_by_size() const {
+    std::vector<std::string> out = sets_->tables();
+    std::stable_sort(out.begin(), out.end(), [&](const std::string& a, const std::string& b) {
+        const auto rows = [&](const std::string& t) {
+            const auto e = expected_.find(t);
+            return e == expected_.end() ? 0 : e->second;
+        };
+        return rows(a) > rows(b);
+    });
+    return out;
+}
+
+account_digests account_mover::read_keys(const layout_map& layouts, const row_sink& extra) {
+    const set_selection* s = sets_at(ctx_.source, ctx_.from_site);
+    if (!s) return walk(ctx_.source, layouts, ctx_.from_site, extra);
+    account_digests out;
+    for (const auto& table : s->tables()) out[table];  // each thread fills its own
+    std::mutex extra_mutex;
+    for_each_table(ctx_.source, tables_by_size(), ctx_.jobs, "reading the account's keys at " + ctx_.from_site,
+                   [&](sql::Connection& c, const std::string& table, bool) {
+                       prepare_reader_session(c);
+                       table_digests& into = out[table];
+                       into = {};
+                       const table_layout& t = layouts.find(table)->second;
+                       stream_rows(c, *s, t, [&](std::vector<table_row>& page) {
+                           collect_digests(t, page, into);
+                           if (!extra) return;
+                           std::lock_guard lock(extra_mutex);
+                           extra(t, page);
+                       });
+                   });
+    return out;
+}
+
+bool account_mover::copy_by_sets(destination_writer& writer) {
+    const set_selection* s = sets_at(ctx_.source, ctx_.from_site);
+    if (!s) return false;
+    copy_sets(ctx_.source, *s, ctx_.layouts, tables_by_size(), ctx_.jobs, writer, nullptr);
+    return true;
+}
+
+bool account_mover::verify_by_sums() {
+    const set_selection* here = sets_at(ctx_.source, ctx_.from_site);
+    const set_selection* there = sets_at(ctx_.destination, ctx_.to_site);
+    if (!here || !there) return false;
+    const auto tables = tables_by_size();
+    const unsigned per_side = std::max(1u, ctx_.jobs / 2);
+    std::map<std::string, table_sum> source;
+    std::exception_ptr source_failed;
+    std::thread source_side([&] {
+        try {
+            source = sum_tables(ctx_.source, *here, ctx_.layouts, tables, per_side, ctx_.from_site);
+        } catch (...) {
+            source_failed = std::current_exception();
+        }
+    });
+    std::map<std::string, table_sum> destination;
+    std::exception_ptr destination_failed;
+    try {
+        destination = sum_tables(ctx_.destination, *there, ctx_.layouts, tables, per_side, ctx_.to_site);
+    } catch (...) {
+        destination_failed = std::current_exception();
+    }
+    source_side.join();
+    if (source_failed) std::rethrow_exception(source_failed);
+    if (destination_failed) std::rethrow_exception(destination_failed);
+    if (source != destination) return false;  // the walk names the rows that differ
+    for (const auto& [table, sum] : source) {
+        checked_[table] = {sum.rows, keyed_hash_hex("gangway table checksum",
+                                                    std::to_string(sum.rows) + ":" + sum.digest_sum)
+                                         .substr(0, 32)};
+    }
+    return true;
+}
+
+}  // namespace gangway::mover::detail

@@ -1,0 +1,111 @@
+#include "gateway/mover/set_reader.hpp"
+
+#include <memory>
+
+#include <cppconn/connection.h>
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
+
+#include "gateway/mover/dump_writer.hpp"
+#include "gateway/mover/row_digest.hpp"
+#include "gateway/mover/row_walker.hpp"
+#include "gateway/mover/sql_literal.hpp"
+
+namespace gangway::mover {
+namespace {
+
+constexpr const char* unlimited = "SET STATEMENT max_statement_time = 0 FOR ";
+
+// A result read row by row as the server sends it (mysql_use_result), never held whole.
+std::unique_ptr<sql::ResultSet> stream(sql::Statement& st, const std::string& query) {
+    st.setResultSetType(sql::ResultSet::TYPE_FORWARD_ONLY);
+    return std::unique_ptr<sql::ResultSet>(st.executeQuery(unlimited + query));
+}
+
+std::string select_list(const table_layout& t) {
+    std::string out;
+    for (const auto& c : t.columns) out += (out.empty() ? "" : ", ") + select_expression(c);
+    return out;
+}
+
+// The layout's key columns alone.
+table_layout key_columns(const table_layout& t) {
+    table_layout out = t;
+    out.columns.clear();
+    out.key.clear();
+    for (std::size_t k : t.key) {
+        out.key.push_back(out.columns.size());
+        out.columns.push_back(t.columns[k]);
+    }
+    return out;
+}
+
+}  // namespace
+
+void prepare_reader_session(sql::Connection& c) {
+    std::unique_ptr<sql::Statement> st(c.createStatement());
+    st->execute("SET SESSION time_zone = '+00:00', sql_mode = '" + std::string(load_sql_mode) + "'");
+}
+
+std::optional<std::string> open_edge(sql::Connection& c, const set_selection& s,
+                                     const std::string& root_table) {
+    std::unique_ptr<sql::Statement> st(c.createStatement());
+    for (const auto& check : s.closing_checks()) {
+        std::unique_ptr<sql::ResultSet> rs(st->executeQuery(unlimited + check.query));
+        if (!rs->next()) continue;
+        if (check.into_root) {
+            throw walk_error(check.edge + ": reaches " + root_table + " row " + check.key +
+                             " = " + rs->getString(1).asStdString() +
+                             ", another account: following it would copy that account's rows "
+                             "too; a relationship into " + root_table +
+                             " must only lead back to the accounts being copied");
+        }
+        return check.edge;
+    }
+    return std::nullopt;
+}
+
+void stream_rows(sql::Connection& c, const set_selection& s, const table_layout& t,
+                 const page_sink& sink) {
+    std::unique_ptr<sql::Statement> st(c.createStatement());
+    auto rs = stream(*st, s.select(t.name, select_list(t)));
+    const std::size_t columns = t.columns.size();
+    std::vector<table_row> page;
+    std::size_t bytes = 0;
+    while (rs->next()) {
+        table_row row(columns);
+        for (std::size_t i = 0; i < columns; ++i) {
+            const auto column = static_cast<std::uint32_t>(i + 1);
+            sql::SQLString text = rs->getString(column);
+            if (rs->isNull(column)) continue;
+            bytes += text->size();
+            row[i] = text.asStdString();
+        }
+        page.push_back(std::move(row));
+        if (page.size() < t.batch_rows && bytes < max_statement_bytes) continue;
+        sink(page);
+        page.clear();
+        bytes = 0;
+    }
+    if (!page.empty()) sink(page);
+}
+
+table_sum sum_rows(sql::Connection& c, const set_selection& s, const table_layout& t, bool keys_only) {
+    const table_layout digested = with_digest(keys_only ? key_columns(t) : t);
+    const std::string digest = digested.columns.back().expression;
+    std::unique_ptr<sql::Statement> st(c.createStatement());
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery(
+        unlimited + s.select(t.name, "COUNT(*), CAST(IFNULL(SUM(CAST(CONV(SUBSTRING(" + digest +
+                                         ", 1, 15), 16, 10) AS UNSIGNED)), 0) AS CHAR)")));
+    rs->next();
+    return {rs->getUInt64(1), rs->getString(2).asStdString()};
+}
+
+std::uint64_t count_rows(sql::Connection& c, const set_selection& s, const std::string& table) {
+    std::unique_ptr<sql::Statement> st(c.createStatement());
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery(unlimited + s.select(table, "COUNT(*)")));
+    rs->next();
+    return rs->getUInt64(1);
+}
+
+}  // namespace gangway::mover

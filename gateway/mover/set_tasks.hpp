@@ -1,0 +1,56 @@
+#pragma once
+
+// Work on several tables at once, each on a connection of its own: the mover's parallel reads
+// by sets (pre-flight keys, the copy, verify's sums) while the account is locked and nothing
+// changes it, and the rehearsal's copy.
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gateway/mover/set_reader.hpp"
+
+namespace sql {
+class Connection;
+}
+
+namespace gangway {
+class db_pool;
+}
+
+namespace gangway::mover {
+
+class destination_writer;
+class row_cleanser;
+
+// fn(connection, task, again): `again` is true when the pool runs a task a second time after
+// its connection was lost midway (what it did before may have taken effect).
+using table_task = std::function<void(sql::Connection&, const std::string&, bool again)>;
+
+// Runs fn for every task, `threads` at a time (at most one per task), in the order given as
+// threads come free. After the first failure no new task starts; once the running ones end,
+// throws std::runtime_error "<what> (<task>): <the failure>". `db` needs `threads`
+// connections.
+void for_each_table(db_pool& db, const std::vector<std::string>& tasks, unsigned threads,
+                    const std::string& what, const table_task& fn);
+
+// Every table's rows read from `source` (`threads` at once) and handed to the writer page by
+// page, cleansed first when `cleanser` is set. A table read again after a lost connection
+// makes the writer ignore rows already there.
+void copy_sets(db_pool& source, const set_selection& s, const layout_map& layouts,
+               const std::vector<std::string>& tables, unsigned threads,
+               destination_writer& writer, const row_cleanser* cleanser);
+
+// Every table's table_sum at one site (shared tables by key alone).
+std::map<std::string, table_sum> sum_tables(db_pool& db, const set_selection& s,
+                                            const layout_map& layouts,
+                                            const std::vector<std::string>& tables,
+                                            unsigned threads, const std::string& site);
+
+// Every table's row count at one site.
+std::map<std::string, std::uint64_t> count_tables(db_pool& db, const set_selection& s,
+                                                  const std::vector<std::string>& tables,
+                                                  unsigned threads, const std::string& site);
+
+}  // namespace gangway::mover
