@@ -128,6 +128,7 @@ void account_mover::copy(bool ignore_existing) {
     writer.finish();
     totals_ = writer.totals();
     timings_["retried_statements"] = writer.retried();
+    timings_["write_method"] = writer.method();
     ctx_.progress.settle();
     timings_["copy_seconds"] = seconds_since(started);
     journal(move_phase::copied);

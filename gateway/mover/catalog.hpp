@@ -22,6 +22,7 @@ struct catalog_column {
     bool generated = false;
     std::string column_type{};   // information_schema COLUMN_TYPE: "bigint(20) unsigned"
     std::uint64_t max_length = 0;  // CHARACTER_MAXIMUM_LENGTH (characters or bytes); 0: none
+    bool auto_increment = false;
 };
 
 struct catalog_index {

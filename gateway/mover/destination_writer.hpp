@@ -4,14 +4,18 @@
 // destination by `jobs` threads at once, each with its own connection, so the pages of
 // several tables (and of one big table) load in parallel while the walker reads on.
 //
-// Each page becomes multi-row INSERT statements of at most max_statement_bytes, run in
-// autocommit with foreign-key checks off (rows arrive in walk order, not dependency order),
-// utf8mb4, time zone +00:00 and load_sql_mode. Unique checks stay on: a key that is already
-// there fails the copy. A statement whose connection drops is retried once on a fresh
-// connection as INSERT IGNORE (it may have committed before the drop); verify then proves
-// the rows. `ignore_existing` (a resumed copy) makes every statement INSERT IGNORE.
+// Each page is loaded with LOAD DATA LOCAL INFILE (load_data.hpp) when the pool's
+// connections allow it (database_config::local_infile) and the server does, else it becomes
+// multi-row INSERT statements of at most max_statement_bytes; either runs in autocommit with
+// foreign-key checks off (rows arrive in walk order, not dependency order), utf8mb4, time
+// zone +00:00 and load_sql_mode. A key that is already there fails the copy (LOAD DATA
+// skips it with a warning, which the writer turns into the failure). A statement whose
+// connection drops is retried once on a fresh connection, ignoring rows already there (it
+// may have committed before the drop); verify then proves the rows. `ignore_existing` (a
+// resumed copy) ignores them in every statement.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -63,6 +67,13 @@ public:
     };
     std::map<std::string, table_total> totals();
 
+    // How the pages went so far: "load data" (LOAD DATA LOCAL INFILE), "insert", or
+    // "load data and insert" (some tables each way); "" before any.
+    const char* method() const noexcept {
+        if (loaded_pages_ && inserted_pages_) return "load data and insert";
+        return loaded_pages_ ? "load data" : inserted_pages_ ? "insert" : "";
+    }
+
     // Statements run again on a fresh connection after theirs was lost.
     std::uint64_t retried() const noexcept { return retried_; }
 
@@ -71,12 +82,21 @@ private:
         const table_layout* table;
         std::vector<table_row> rows;
     };
+    using clock = std::chrono::steady_clock;
     void work();
+    bool load(const page& p, const std::string& path);
+    bool interleaved_autoinc();
     void insert(const page& p);
+    void count(const page& p, std::uint64_t bytes, clock::time_point started);
     void stop();
 
     db_pool& pool_;
     std::atomic<bool> ignore_existing_;
+    std::atomic<bool> load_data_;  // the pool allows LOAD DATA LOCAL and no server refused it
+    std::atomic<std::uint64_t> loaded_pages_{0};
+    std::atomic<std::uint64_t> inserted_pages_{0};
+    std::once_flag autoinc_asked_;
+    bool interleaved_ = false;
     std::atomic<std::uint64_t> retried_{0};
     written_callback on_written_;
     std::size_t capacity_;

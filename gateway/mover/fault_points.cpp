@@ -21,4 +21,9 @@ bool drop_connection_now() {
     return std::strcmp(mode, "once") == 0 && !dropped.exchange(true);
 }
 
+bool insert_only() {
+    const char* set = std::getenv("GANGWAY_MOVER_INSERT_ONLY");
+    return set && std::strcmp(set, "1") == 0;
+}
+
 }  // namespace gangway::mover

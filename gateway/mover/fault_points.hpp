@@ -10,6 +10,8 @@
 //   GANGWAY_MOVER_DROP_CONNECTION=once|always   after an INSERT of the copy has committed, the
 //       destination server kills that connection (KILL CONNECTION_ID()): once in the whole
 //       run, or after every INSERT.
+//   GANGWAY_MOVER_INSERT_ONLY=1   the copy writes with INSERT statements only, as it does when
+//       the destination refuses LOAD DATA LOCAL INFILE.
 
 namespace gangway::mover {
 
@@ -17,5 +19,8 @@ void crash_point(const char* point);
 
 // True when the copy should have its destination connection killed now.
 bool drop_connection_now();
+
+// True when the copy must not use LOAD DATA.
+bool insert_only();
 
 }  // namespace gangway::mover

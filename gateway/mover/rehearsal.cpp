@@ -1,6 +1,8 @@
 #include "gateway/mover/rehearsal.hpp"
 
+#include <algorithm>
 #include <memory>
+#include <optional>
 
 #include <cppconn/connection.h>
 #include <cppconn/statement.h>
@@ -10,6 +12,7 @@
 #include "gateway/mover/move_progress.hpp"
 #include "gateway/mover/row_cleanser.hpp"
 #include "gateway/mover/row_walker.hpp"
+#include "gateway/mover/set_tasks.hpp"
 
 namespace gangway::mover {
 namespace {
@@ -44,8 +47,27 @@ std::string cleansed_account(const move_context& ctx, const std::string& key, co
     return id;
 }
 
+// The account's selection, when its sets are the walker's rows in that database.
+std::optional<set_selection> sets_at(db_pool& db, const move_context& ctx, const std::string& id) {
+    set_selection sets(ctx.model, ctx.plan, ctx.layouts, {id});
+    if (!sets.usable()) return std::nullopt;
+    auto edge = db.run_blocking([&](sql::Connection& c) {
+        prepare_reader_session(c);
+        return open_edge(c, sets, ctx.model.root_table);
+    });
+    if (!edge) throw std::runtime_error(edge.message);
+    if (*edge.value) return std::nullopt;
+    return sets;
+}
+
 std::map<std::string, std::uint64_t> count_rows(db_pool& db, const move_context& ctx,
-                                                const layout_map& layouts, const std::string& id) {
+                                                const layout_map& layouts, const std::string& id,
+                                                const std::string& where) {
+    if (const auto sets = sets_at(db, ctx, id)) {
+        auto counts = count_tables(db, *sets, sets->tables(), ctx.jobs, where);
+        std::erase_if(counts, [](const auto& c) { return c.second == 0; });  // as a walk finds them
+        return counts;
+    }
     std::map<std::string, std::uint64_t> out;
     row_walker walker(ctx.model, ctx.plan, layouts);
     auto done = db.run_blocking([&](sql::Connection& c) {
@@ -57,6 +79,20 @@ std::map<std::string, std::uint64_t> count_rows(db_pool& db, const move_context&
     });
     if (!done) throw std::runtime_error(done.message);
     return out;
+}
+
+// One walk in one snapshot, where the sets would not be the walker's rows.
+void copy_by_walk(const move_context& ctx, const std::string& id, const row_cleanser& cleanser,
+                  destination_writer& writer) {
+    row_walker walker(ctx.model, ctx.plan, ctx.layouts);
+    auto copied = ctx.source.run_blocking([&](sql::Connection& c) {
+        walker.walk(c, {id}, [&](const table_layout& t, std::vector<table_row>& rows) {
+            cleanser.cleanse(t, rows);
+            writer.write(t, std::move(rows));
+        });
+        return true;
+    });
+    if (!copied) throw std::runtime_error("copying: " + copied.message);
 }
 
 }  // namespace
@@ -74,7 +110,7 @@ move_result rehearse_move(const move_context& ctx, const rehearsal_settings& s,
         });
         if (!prepared) throw std::runtime_error("preparing the scratch database: " + prepared.message);
         const auto source_rows =
-            count_rows(ctx.source, ctx, walk_layouts(ctx.layouts, ctx.model, ctx.plan), id);
+            count_rows(ctx.source, ctx, walk_layouts(ctx.layouts, ctx.model, ctx.plan), id, ctx.from_site);
         ctx.progress.expect(source_rows);
 
         ctx.progress.phase(account, "copy (cleansed)", std::to_string(ctx.jobs) + " writers");
@@ -84,15 +120,20 @@ move_result rehearse_move(const move_context& ctx, const rehearsal_settings& s,
                                   [&](const std::string& table, std::size_t rows, std::uint64_t bytes) {
                                       ctx.progress.rows(table, rows, bytes);
                                   });
-        row_walker walker(ctx.model, ctx.plan, ctx.layouts);
-        auto copied = ctx.source.run_blocking([&](sql::Connection& c) {
-            walker.walk(c, {id}, [&](const table_layout& t, std::vector<table_row>& rows) {
-                cleanser.cleanse(t, rows);
-                writer.write(t, std::move(rows));
+        if (const auto sets = sets_at(ctx.source, ctx, id)) {
+            // As the real move copies: several tables at once, the biggest first. Without the
+            // lock each table is read in a snapshot of its own.
+            auto tables = sets->tables();
+            std::stable_sort(tables.begin(), tables.end(), [&](const auto& a, const auto& b) {
+                const auto rows = [&](const std::string& t) {
+                    return source_rows.count(t) ? source_rows.at(t) : 0;
+                };
+                return rows(a) > rows(b);
             });
-            return true;
-        });
-        if (!copied) throw std::runtime_error("copying: " + copied.message);
+            copy_sets(ctx.source, *sets, ctx.layouts, tables, ctx.jobs, writer, &cleanser);
+        } else {
+            copy_by_walk(ctx, id, cleanser, writer);
+        }
         writer.finish();
         ctx.progress.settle();
         const double copy_seconds = seconds_since(copy_started);
@@ -100,7 +141,8 @@ move_result rehearse_move(const move_context& ctx, const rehearsal_settings& s,
         ctx.progress.phase(account, "verify (row counts)");
         const auto verify_started = clock::now();
         const auto lean = digest_layouts(ctx.layouts, ctx.model, ctx.plan, true);
-        const auto scratch_rows = count_rows(*s.scratch, ctx, lean, cleansed_account(ctx, s.cleansing_key, id));
+        const auto scratch_rows = count_rows(*s.scratch, ctx, lean, cleansed_account(ctx, s.cleansing_key, id),
+                                             s.scratch_database);
         const double verify_seconds = seconds_since(verify_started);
         if (scratch_rows != source_rows) {
             throw std::runtime_error("the scratch copy has other row counts than the source: the "

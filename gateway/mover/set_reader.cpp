@@ -82,7 +82,7 @@ void stream_rows(sql::Connection& c, const set_selection& s, const table_layout&
             row[i] = text.asStdString();
         }
         page.push_back(std::move(row));
-        if (page.size() < t.batch_rows && bytes < max_statement_bytes) continue;
+        if (bytes < set_page_bytes) continue;
         sink(page);
         page.clear();
         bytes = 0;
@@ -90,13 +90,50 @@ void stream_rows(sql::Connection& c, const set_selection& s, const table_layout&
     if (!page.empty()) sink(page);
 }
 
+namespace {
+
+// One row's columns as one byte string for the checksums: the exact text (select_expression)
+// of each, separated by 0x1f; text and bytes preceded by their length, NULL as 'N' (no other
+// kind's text is 'N' or holds 0x1f, and the lengths delimit the rest), so different rows
+// give different strings. As bytes, so columns of different collations join.
+std::string row_bytes(const table_layout& t) {
+    std::string parts;
+    for (const auto& c : t.columns) {
+        const std::string value = "CAST(" + select_expression(c) + " AS BINARY)";
+        if (!parts.empty()) parts += ", ";
+        if (c.kind == value_kind::text || c.kind == value_kind::bytes) {
+            parts += "IFNULL(LENGTH(" + value + "), 'N'), " + value;
+        } else {
+            parts += "IFNULL(" + value + ", 'N')";
+        }
+    }
+    return "CONCAT_WS(0x1f, " + parts + ")";
+}
+
+std::string digest_sums(const table_layout& t, bool crc) {
+    if (crc) {
+        const std::string row = row_bytes(t);
+        return "COUNT(*), CONCAT(IFNULL(SUM(CRC32(" + row + ")), 0), ':', IFNULL(SUM(CRC32C(" + row +
+               ")), 0))";
+    }
+    // Servers without CRC32C (MySQL, MariaDB before 10.8): 60 bits of each row's MD5.
+    const std::string digest = with_digest(t).columns.back().expression;
+    return "COUNT(*), CAST(IFNULL(SUM(CAST(CONV(SUBSTRING(" + digest +
+           ", 1, 15), 16, 10) AS UNSIGNED)), 0) AS CHAR)";
+}
+
+}  // namespace
+
 table_sum sum_rows(sql::Connection& c, const set_selection& s, const table_layout& t, bool keys_only) {
-    const table_layout digested = with_digest(keys_only ? key_columns(t) : t);
-    const std::string digest = digested.columns.back().expression;
+    const table_layout summed = keys_only ? key_columns(t) : t;
     std::unique_ptr<sql::Statement> st(c.createStatement());
-    std::unique_ptr<sql::ResultSet> rs(st->executeQuery(
-        unlimited + s.select(t.name, "COUNT(*), CAST(IFNULL(SUM(CAST(CONV(SUBSTRING(" + digest +
-                                         ", 1, 15), 16, 10) AS UNSIGNED)), 0) AS CHAR)")));
+    std::unique_ptr<sql::ResultSet> rs;
+    try {
+        rs.reset(st->executeQuery(unlimited + s.select(t.name, digest_sums(summed, true))));
+    } catch (const sql::SQLException& e) {
+        if (e.getErrorCode() != 1305 /* ER_SP_DOES_NOT_EXIST: no CRC32C */) throw;
+        rs.reset(st->executeQuery(unlimited + s.select(t.name, digest_sums(summed, false))));
+    }
     rs->next();
     return {rs->getUInt64(1), rs->getString(2).asStdString()};
 }

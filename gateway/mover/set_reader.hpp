@@ -32,16 +32,22 @@ void prepare_reader_session(sql::Connection& c);
 std::optional<std::string> open_edge(sql::Connection& c, const set_selection& s,
                                      const std::string& root_table);
 
-// Called with each page of a table's rows: at most t.batch_rows rows and about
-// max_statement_bytes of values.
+// The values a page of streamed rows holds, about: one LOAD DATA (or a few INSERTs) each, so
+// that the per-statement work is small next to the rows'. batch_rows bounds the walker's
+// pages, whose every page is a query of its own; a stream's pages cost no query.
+inline constexpr std::size_t set_page_bytes = 4 * 1024 * 1024;
+
+// Called with each page of a table's rows: about set_page_bytes of values (a row longer than
+// that makes a page of its own).
 using page_sink = std::function<void(std::vector<table_row>&)>;
 
 // Every row of the table's set, `t`'s columns each, in the server's order.
 void stream_rows(sql::Connection& c, const set_selection& s, const table_layout& t,
                  const page_sink& sink);
 
-// What verify compares: the rows of a table's set and the sum of their digests (row_digest:
-// the first 60 bits of each row's MD5, summed exactly), computed by the server.
+// What verify compares: the rows of a table's set and the exact sums of two checksums of each
+// row (CRC-32 and CRC-32C over every column's exact text, each delimited), computed by the
+// server; a server without CRC32C sums 60 bits of each row's MD5 instead (row_digest).
 struct table_sum {
     std::uint64_t rows = 0;
     std::string digest_sum;  // decimal; "0" for no rows

@@ -38,6 +38,7 @@ struct layout_column {
     std::string data_type;
     std::string column_type;  // "int(10) unsigned", "varchar(254)"
     std::uint64_t max_length = 0;
+    bool auto_increment = false;
     // When set, the column is not the table's: it is read with this SQL expression (the
     // mover's row digest, row_digest.hpp) and never written.
     std::string expression{};

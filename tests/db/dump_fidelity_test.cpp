@@ -92,6 +92,20 @@ TEST_F(DumpFidelity, EveryTypeSurvivesMigrateByteForByte) {
     const auto o = testing::run_gangway("migrate --config " + dir_.config() + " --schema " +
                                         dir_.path("model.toml") + " --to new --jobs 2 7");
     ASSERT_EQ(o.exit_code, 0) << o.output;
+    EXPECT_NE(o.output.find("\"write_method\":\"load data\""), std::string::npos) << o.output;
+    expect_identical();
+}
+
+// The same with INSERT statements, as when the destination refuses LOAD DATA LOCAL INFILE.
+TEST_F(DumpFidelity, EveryTypeSurvivesMigrateWithInsertsByteForByte) {
+    testing::init_gangway_tables(source_);
+    testing::init_gangway_tables(destination_);
+    testing::place(source_, 7, "legacy");
+    const auto o = testing::run_gangway("migrate --config " + dir_.config() + " --schema " +
+                                        dir_.path("model.toml") + " --to new --jobs 2 7",
+                                        "GANGWAY_MOVER_INSERT_ONLY=1");
+    ASSERT_EQ(o.exit_code, 0) << o.output;
+    EXPECT_NE(o.output.find("\"write_method\":\"insert\""), std::string::npos) << o.output;
     expect_identical();
 }
 

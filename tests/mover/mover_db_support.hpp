@@ -78,10 +78,11 @@ inline outcome run_shell(const std::string& command) {
 }
 
 // Runs `gangway <args>` (GANGWAY_BINARY) bounded by coreutils timeout(1).
-inline outcome run_gangway(const std::string& args) {
+// env: assignments for its environment ("NAME=value ...").
+inline outcome run_gangway(const std::string& args, const std::string& env = "") {
     const char* binary = std::getenv("GANGWAY_BINARY");
     if (!binary) throw std::runtime_error("GANGWAY_BINARY is not set");
-    return run_shell("timeout 60 '" + std::string(binary) + "' " + args + " 2>&1");
+    return run_shell(env + " timeout 60 '" + std::string(binary) + "' " + args + " 2>&1");
 }
 
 // A temporary directory with a gateway config whose [database] is `db` (plus `extra` TOML),
