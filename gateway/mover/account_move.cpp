@@ -158,6 +158,7 @@ void account_mover::verify() {
     ctx_.progress.phase(account_, "verify", "row counts and per-row digests on both sides");
     const auto started = clock::now();
     if (source_.empty() && verify_by_sums()) {
+        timings_["verify_method"] = "checksums";
         timings_["verify_seconds"] = seconds_since(started);
         journal(move_phase::verified);
         crash_point("verified");
@@ -180,6 +181,7 @@ void account_mover::verify() {
     }
     checked_.clear();
     for (const auto& [table, d] : source_) checked_[table] = {d.by_key.size(), table_checksum(d)};
+    timings_["verify_method"] = "row digests";
     timings_["verify_seconds"] = seconds_since(started);
     journal(move_phase::verified);
     crash_point("verified");

@@ -17,6 +17,7 @@
 #include "gateway/mover/destination_writer.hpp"
 #include "gateway/mover/move_checks.hpp"
 #include "gateway/mover/move_journal.hpp"
+#include "gateway/mover/row_checksum.hpp"
 #include "gateway/mover/row_walker.hpp"
 #include "gateway/mover/set_reader.hpp"
 #include "gateway/mover/set_selection.hpp"
@@ -128,6 +129,7 @@ private:
     std::optional<set_selection> sets_;
     std::map<std::string, bool, std::less<>> sets_serve_;  // by site: closed there
     std::map<std::string, std::uint64_t> expected_;        // rows per table, from pre-flight
+    std::map<std::string, row_sums> copied_sums_;          // the source's, as the copy read it
     struct table_check {
         std::uint64_t rows = 0;
         std::string checksum;

@@ -65,21 +65,34 @@ account_digests account_mover::read_keys(const layout_map& layouts, const row_si
 bool account_mover::copy_by_sets(destination_writer& writer) {
     const set_selection* s = sets_at(ctx_.source, ctx_.from_site);
     if (!s) return false;
-    copy_sets(ctx_.source, *s, ctx_.layouts, tables_by_size(), ctx_.jobs, writer, nullptr);
+    copy_sets(ctx_.source, *s, ctx_.layouts, tables_by_size(), ctx_.jobs, writer, nullptr, &copied_sums_);
     return true;
 }
 
+// The source's sums: those the copy computed as it read, the rest (shared tables, a copy of
+// another process) by the source's server, in parallel with the destination's.
 bool account_mover::verify_by_sums() {
     const set_selection* here = sets_at(ctx_.source, ctx_.from_site);
     const set_selection* there = sets_at(ctx_.destination, ctx_.to_site);
     if (!here || !there) return false;
     const auto tables = tables_by_size();
-    const unsigned per_side = std::max(1u, ctx_.jobs / 2);
     std::map<std::string, table_sum> source;
+    std::vector<std::string> unknown;
+    for (const auto& table : tables) {
+        const auto copied = copied_sums_.find(table);
+        if (copied == copied_sums_.end()) {
+            unknown.push_back(table);
+        } else {
+            source[table] = {copied->second.rows, copied->second.text(), true};
+        }
+    }
     std::exception_ptr source_failed;
     std::thread source_side([&] {
         try {
-            source = sum_tables(ctx_.source, *here, ctx_.layouts, tables, per_side, ctx_.from_site);
+            if (unknown.empty()) return;
+            for (auto& [table, sum] : sum_tables(ctx_.source, *here, ctx_.layouts, unknown, 1, ctx_.from_site)) {
+                source[table] = sum;
+            }
         } catch (...) {
             source_failed = std::current_exception();
         }
@@ -87,13 +100,19 @@ bool account_mover::verify_by_sums() {
     std::map<std::string, table_sum> destination;
     std::exception_ptr destination_failed;
     try {
-        destination = sum_tables(ctx_.destination, *there, ctx_.layouts, tables, per_side, ctx_.to_site);
+        destination = sum_tables(ctx_.destination, *there, ctx_.layouts, tables, ctx_.jobs, ctx_.to_site);
     } catch (...) {
         destination_failed = std::current_exception();
     }
     source_side.join();
     if (source_failed) std::rethrow_exception(source_failed);
     if (destination_failed) std::rethrow_exception(destination_failed);
+    for (const auto& [table, sum] : destination) {
+        // A server without CRC32C summed MD5s: the source's server must too.
+        if (!sum.crc && source[table].crc) {
+            source[table] = sum_tables(ctx_.source, *here, ctx_.layouts, {table}, 1, ctx_.from_site).at(table);
+        }
+    }
     if (source != destination) return false;  // the walk names the rows that differ
     for (const auto& [table, sum] : source) {
         checked_[table] = {sum.rows, keyed_hash_hex("gangway table checksum",

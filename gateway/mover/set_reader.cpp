@@ -7,6 +7,7 @@
 #include <cppconn/statement.h>
 
 #include "gateway/mover/dump_writer.hpp"
+#include "gateway/mover/row_checksum.hpp"
 #include "gateway/mover/row_digest.hpp"
 #include "gateway/mover/row_walker.hpp"
 #include "gateway/mover/sql_literal.hpp"
@@ -92,27 +93,9 @@ void stream_rows(sql::Connection& c, const set_selection& s, const table_layout&
 
 namespace {
 
-// One row's columns as one byte string for the checksums: the exact text (select_expression)
-// of each, separated by 0x1f; text and bytes preceded by their length, NULL as 'N' (no other
-// kind's text is 'N' or holds 0x1f, and the lengths delimit the rest), so different rows
-// give different strings. As bytes, so columns of different collations join.
-std::string row_bytes(const table_layout& t) {
-    std::string parts;
-    for (const auto& c : t.columns) {
-        const std::string value = "CAST(" + select_expression(c) + " AS BINARY)";
-        if (!parts.empty()) parts += ", ";
-        if (c.kind == value_kind::text || c.kind == value_kind::bytes) {
-            parts += "IFNULL(LENGTH(" + value + "), 'N'), " + value;
-        } else {
-            parts += "IFNULL(" + value + ", 'N')";
-        }
-    }
-    return "CONCAT_WS(0x1f, " + parts + ")";
-}
-
 std::string digest_sums(const table_layout& t, bool crc) {
     if (crc) {
-        const std::string row = row_bytes(t);
+        const std::string row = row_text_expression(t);
         return "COUNT(*), CONCAT(IFNULL(SUM(CRC32(" + row + ")), 0), ':', IFNULL(SUM(CRC32C(" + row +
                ")), 0))";
     }
@@ -133,9 +116,11 @@ table_sum sum_rows(sql::Connection& c, const set_selection& s, const table_layou
     } catch (const sql::SQLException& e) {
         if (e.getErrorCode() != 1305 /* ER_SP_DOES_NOT_EXIST: no CRC32C */) throw;
         rs.reset(st->executeQuery(unlimited + s.select(t.name, digest_sums(summed, false))));
+        rs->next();
+        return {rs->getUInt64(1), rs->getString(2).asStdString(), false};
     }
     rs->next();
-    return {rs->getUInt64(1), rs->getString(2).asStdString()};
+    return {rs->getUInt64(1), rs->getString(2).asStdString(), true};
 }
 
 std::uint64_t count_rows(sql::Connection& c, const set_selection& s, const std::string& table) {

@@ -50,7 +50,8 @@ void stream_rows(sql::Connection& c, const set_selection& s, const table_layout&
 // server; a server without CRC32C sums 60 bits of each row's MD5 instead (row_digest).
 struct table_sum {
     std::uint64_t rows = 0;
-    std::string digest_sum;  // decimal; "0" for no rows
+    std::string digest_sum;  // "<CRC-32 sum>:<CRC-32C sum>" (row_sums::text), or the MD5 sum
+    bool crc = true;         // the CRC sums, which the mover can compute itself (row_checksum)
     bool operator==(const table_sum&) const = default;
 };
 

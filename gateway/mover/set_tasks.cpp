@@ -47,13 +47,25 @@ void for_each_table(db_pool& db, const std::vector<std::string>& tasks, unsigned
 
 void copy_sets(db_pool& source, const set_selection& s, const layout_map& layouts,
                const std::vector<std::string>& tables, unsigned threads,
-               destination_writer& writer, const row_cleanser* cleanser) {
+               destination_writer& writer, const row_cleanser* cleanser,
+               std::map<std::string, row_sums>* sums) {
+    if (sums) {
+        for (const auto& table : tables) {
+            if (!layouts.find(table)->second.shared) (*sums)[table];  // each thread fills its own
+        }
+    }
     for_each_table(source, tables, threads, "copying the account's rows",
                    [&](sql::Connection& c, const std::string& table, bool again) {
                        if (again) writer.ignore_existing();  // pages sent before may be there
                        prepare_reader_session(c);
                        const table_layout& t = layouts.find(table)->second;
+                       row_sums* sum = nullptr;
+                       if (sums && !t.shared) *(sum = &sums->at(table)) = {};
+                       std::string scratch;
                        stream_rows(c, s, t, [&](std::vector<table_row>& page) {
+                           if (sum) {
+                               for (const auto& row : page) sum->add(t, row, scratch);
+                           }
                            if (cleanser) cleanser->cleanse(t, page);
                            writer.write(t, std::move(page));
                        });

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "gateway/mover/row_checksum.hpp"
 #include "gateway/mover/set_reader.hpp"
 
 namespace sql {
@@ -37,10 +38,12 @@ void for_each_table(db_pool& db, const std::vector<std::string>& tasks, unsigned
 
 // Every table's rows read from `source` (`threads` at once) and handed to the writer page by
 // page, cleansed first when `cleanser` is set. A table read again after a lost connection
-// makes the writer ignore rows already there.
+// makes the writer ignore rows already there. `sums`, when set, gets the row_sums of each
+// table that is not shared, over the rows as read (what sum_rows gives at the source).
 void copy_sets(db_pool& source, const set_selection& s, const layout_map& layouts,
                const std::vector<std::string>& tables, unsigned threads,
-               destination_writer& writer, const row_cleanser* cleanser);
+               destination_writer& writer, const row_cleanser* cleanser,
+               std::map<std::string, row_sums>* sums = nullptr);
 
 // Every table's table_sum at one site (shared tables by key alone).
 std::map<std::string, table_sum> sum_tables(db_pool& db, const set_selection& s,

@@ -93,6 +93,8 @@ TEST_F(DumpFidelity, EveryTypeSurvivesMigrateByteForByte) {
                                         dir_.path("model.toml") + " --to new --jobs 2 7");
     ASSERT_EQ(o.exit_code, 0) << o.output;
     EXPECT_NE(o.output.find("\"write_method\":\"load data\""), std::string::npos) << o.output;
+    // The sums the mover computed from the rows it read equal the destination server's.
+    EXPECT_NE(o.output.find("\"verify_method\":\"checksums\""), std::string::npos) << o.output;
     expect_identical();
 }
 
@@ -106,6 +108,7 @@ TEST_F(DumpFidelity, EveryTypeSurvivesMigrateWithInsertsByteForByte) {
                                         "GANGWAY_MOVER_INSERT_ONLY=1");
     ASSERT_EQ(o.exit_code, 0) << o.output;
     EXPECT_NE(o.output.find("\"write_method\":\"insert\""), std::string::npos) << o.output;
+    EXPECT_NE(o.output.find("\"verify_method\":\"checksums\""), std::string::npos) << o.output;
     expect_identical();
 }
 
