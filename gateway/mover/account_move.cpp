@@ -291,7 +291,9 @@ move_result account_mover::start() {
             }
         }
         if (auto refused = refuse_unless_movable(*here)) return *refused;
+        const auto checking = clock::now();
         if (auto refused = preflight()) return *refused;
+        timings_["preflight_seconds"] = seconds_since(checking);
         move_ = must(ctx_.source.run_blocking([&](sql::Connection& c) {
                          return start_move(c, account_, ctx_.from_site, ctx_.to_site, ctx_.by);
                      }),

@@ -23,6 +23,7 @@ struct catalog_column {
     std::string column_type{};   // information_schema COLUMN_TYPE: "bigint(20) unsigned"
     std::uint64_t max_length = 0;  // CHARACTER_MAXIMUM_LENGTH (characters or bytes); 0: none
     bool auto_increment = false;
+    std::string charset{};  // CHARACTER_SET_NAME: "utf8mb4", "latin1"; empty for non-text
 };
 
 struct catalog_index {

@@ -35,7 +35,8 @@ void read_columns(sql::Connection& c, database_catalog& out) {
                    // GENERATION_EXPRESSION: NULL (MariaDB) or '' (MySQL) unless generated.
                    "SELECT TABLE_NAME, COLUMN_NAME, LOWER(DATA_TYPE), IS_NULLABLE = 'YES', "
                    "COALESCE(GENERATION_EXPRESSION, '') <> '', LOWER(COLUMN_TYPE), "
-                   "COALESCE(CHARACTER_MAXIMUM_LENGTH, 0), EXTRA LIKE '%auto_increment%' "
+                   "COALESCE(CHARACTER_MAXIMUM_LENGTH, 0), EXTRA LIKE '%auto_increment%', "
+                   "COALESCE(CHARACTER_SET_NAME, '') "
                    "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? "
                    "ORDER BY TABLE_NAME, ORDINAL_POSITION",
                    out.schema);
@@ -44,7 +45,7 @@ void read_columns(sql::Connection& c, database_catalog& out) {
         if (table == out.tables.end()) continue;  // a view's columns
         table->second.columns.push_back({r->getString(2), r->getString(3), r->getBoolean(4),
                                          r->getBoolean(5), r->getString(6), r->getUInt64(7),
-                                         r->getBoolean(8)});
+                                         r->getBoolean(8), r->getString(9)});
     }
 }
 

@@ -106,11 +106,12 @@ std::string row_text_expression(const table_layout& t) {
     std::string parts;
     for (const auto& c : t.columns) {
         if (!parts.empty()) parts += ", ";
-        if (c.kind == value_kind::text) {
+        if (c.kind == value_kind::text && c.charset != "utf8mb4") {
             // The characters as the reader gets them: utf8mb4, whatever the column's charset.
             const std::string v = "CAST(CONVERT(" + select_expression(c) + " USING utf8mb4) AS BINARY)";
             parts += "IFNULL(LENGTH(" + v + "), 'N'), " + v;
-        } else if (c.kind == value_kind::bytes) {
+        } else if (c.kind == value_kind::text || c.kind == value_kind::bytes) {
+            // Already the bytes the reader gets: no conversion, no check of each character.
             const std::string v = "CAST(" + select_expression(c) + " AS BINARY)";
             parts += "IFNULL(LENGTH(" + v + "), 'N'), " + v;
         } else {

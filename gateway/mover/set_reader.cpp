@@ -69,7 +69,7 @@ std::optional<std::string> open_edge(sql::Connection& c, const set_selection& s,
 void stream_rows(sql::Connection& c, const set_selection& s, const table_layout& t,
                  const page_sink& sink) {
     std::unique_ptr<sql::Statement> st(c.createStatement());
-    auto rs = stream(*st, s.select(t.name, select_list(t)));
+    auto rs = stream(*st, s.select_in_key_order(t.name, select_list(t)));
     const std::size_t columns = t.columns.size();
     std::vector<table_row> page;
     std::size_t bytes = 0;

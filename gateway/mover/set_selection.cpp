@@ -127,6 +127,14 @@ std::string set_selection::select(const std::string& table, const std::string& e
     return "SELECT " + expressions + " FROM " + s.from + " WHERE " + s.where;
 }
 
+std::string set_selection::select_in_key_order(const std::string& table,
+                                               const std::string& expressions) const {
+    const table_layout& t = layout_of(layouts_, table);
+    std::string order;
+    for (std::size_t k : t.key) order += (order.empty() ? "" : ", ") + column(t.name, t.columns[k].name);
+    return select(table, expressions) + " ORDER BY " + order;
+}
+
 std::vector<set_selection::closing_check> set_selection::closing_checks() const {
     std::vector<closing_check> out;
     for (std::size_t e : closing_edges(plan_)) {

@@ -28,7 +28,7 @@ table_layout layout_of(const schema_model& model, const catalog_table& table,
     for (const auto& c : table.columns) {
         out.columns.push_back(
             {c.name, kind_of(c.data_type), c.generated, c.data_type, c.column_type, c.max_length,
-             c.auto_increment});
+             c.auto_increment, c.charset});
     }
     const auto key = key_columns(rules, table);
     if (key.empty()) {

@@ -39,6 +39,7 @@ struct layout_column {
     std::string column_type;  // "int(10) unsigned", "varchar(254)"
     std::uint64_t max_length = 0;
     bool auto_increment = false;
+    std::string charset{};  // of a text column ("utf8mb4"); empty when unknown or not text
     // When set, the column is not the table's: it is read with this SQL expression (the
     // mover's row digest, row_digest.hpp) and never written.
     std::string expression{};

@@ -77,12 +77,15 @@ TEST(RowChecksum, NullEmptyAndShiftedValuesGiveOtherRows) {
 TEST(RowChecksum, TheSqlJoinsTheSameFields) {
     table_layout t;
     t.columns = {column("n", value_kind::integer), column("s", value_kind::text),
-                 column("b", value_kind::bytes)};
+                 column("u", value_kind::text), column("b", value_kind::bytes)};
+    t.columns[1].charset = "latin1";
+    t.columns[2].charset = "utf8mb4";
+    // Text in another charset is converted to the reader's utf8mb4; utf8mb4 text is not.
     EXPECT_EQ(row_text_expression(t),
               "CONCAT_WS(0x1f, IFNULL(CAST(CAST(`n` AS CHAR) AS BINARY), 'N'), "
               "IFNULL(LENGTH(CAST(CONVERT(`s` USING utf8mb4) AS BINARY)), 'N'), "
-              "CAST(CONVERT(`s` USING utf8mb4) AS BINARY), IFNULL(LENGTH(CAST(`b` AS BINARY)), 'N'), "
-              "CAST(`b` AS BINARY))");
+              "CAST(CONVERT(`s` USING utf8mb4) AS BINARY), IFNULL(LENGTH(CAST(`u` AS BINARY)), 'N'), "
+              "CAST(`u` AS BINARY), IFNULL(LENGTH(CAST(`b` AS BINARY)), 'N'), CAST(`b` AS BINARY))");
 }
 
 }  // namespace
