@@ -219,6 +219,24 @@ TEST_F(MigrateTest, PrimaryKeyCollisionIsRefusedBeforeAnyLock) {
     EXPECT_EQ(placement_of(legacy_, 1), "active legacy");
 }
 
+// The destination holds many rows between the account's least and greatest message id, so
+// pre-flight looks the keys up instead of reading the range; the collision is found either way.
+TEST_F(MigrateTest, ACollisionAmongManyOtherRowsInTheKeyRangeIsFound) {
+    legacy_.execute("INSERT INTO messages (id, conversation_id, author_id, body, created_at) VALUES "
+                    "(900000, 100, NULL, 'far away', '2024-01-01 00:00:00')");
+    new_.execute("INSERT INTO conversations (id, account_id, subject) VALUES (7000, 50, 'theirs')");
+    std::string rows = "INSERT INTO messages (id, conversation_id, author_id, body, created_at) VALUES "
+                       "(1005, 7000, NULL, 'same id', '2024-01-01 00:00:00')";
+    for (int i = 0; i < 200; ++i) {
+        rows += ", (" + std::to_string(5000 + i) + ", 7000, NULL, 'x', '2024-01-01 00:00:00')";
+    }
+    new_.execute(rows);
+    const outcome r = migrate("1");
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("messages: 1 already there, e.g. (1005)"), std::string::npos) << r.output;
+    EXPECT_EQ(placement_of(legacy_, 1), "active legacy");
+}
+
 TEST_F(MigrateTest, EmailCollisionIsRefusedBeforeAnyLock) {
     new_.execute("INSERT INTO users (id, account_id, email, name, password) VALUES "
                  "(501, 50, 'bob@acme.test', 'Other Bob', 'h')");
