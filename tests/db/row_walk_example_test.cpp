@@ -38,6 +38,16 @@ std::string small_batch_model() {
     return text;
 }
 
+// The small-batch model with two relationships followed both ways: two more cycles.
+std::string both_ways_model() {
+    std::string model = small_batch_model();
+    const std::string from = "to = \"messages.conversation_id\"\n";
+    model.replace(model.find(from), from.size(), from + "both_ways = true\n");
+    const std::string tags = "to = \"tags.account_id\"\n";
+    model.replace(model.find(tags), tags.size(), tags + "both_ways = true\n");
+    return model;
+}
+
 struct walked {
     std::map<std::string, strings> keys;  // per table, the key of every row handed over, sorted
     std::map<std::string, std::size_t> largest_page;
@@ -45,13 +55,23 @@ struct walked {
     std::string error;  // the walk_error, if any
 };
 
+// A model of the example app with its plan and the test database's layouts.
+struct loaded_model {
+    loaded_model(const test_database& db, const std::string& text)
+        : model(parse_schema_model(text, example_model_path())) {
+        if (!model.value) throw std::invalid_argument(model.errors[0].to_string());
+        plan = plan_traversal(*model.value);
+        layouts = build_layouts(*model.value, plan, testing::catalog_of(db));
+        if (!layouts.errors.empty()) throw std::invalid_argument(layouts.errors[0]);
+    }
+    schema_result model;
+    traversal_plan plan;
+    layouts_result layouts;
+};
+
 walked walk(const test_database& db, const std::string& model_text, const strings& accounts) {
-    const schema_result model = parse_schema_model(model_text, example_model_path());
-    if (!model.value) throw std::invalid_argument(model.errors[0].to_string());
-    const traversal_plan plan = plan_traversal(*model.value);
-    const layouts_result layouts = build_layouts(*model.value, plan, testing::catalog_of(db));
-    if (!layouts.errors.empty()) throw std::invalid_argument(layouts.errors[0]);
-    const row_walker walker(*model.value, plan, layouts.tables);
+    const loaded_model m(db, model_text);
+    const row_walker walker(*m.model.value, m.plan, m.layouts.tables);
     walked out;
     const row_sink sink = [&](const table_layout& t, std::vector<table_row>& rows) {
         out.largest_page[t.name] = std::max(out.largest_page[t.name], rows.size());
@@ -87,12 +107,9 @@ struct selected {
 // The rows set_selection's queries select (read with stream_rows), unless a closing edge
 // reaches further.
 selected select_sets(const test_database& db, const std::string& model_text, const strings& accounts) {
-    const schema_result model = parse_schema_model(model_text, example_model_path());
-    if (!model.value) throw std::invalid_argument(model.errors[0].to_string());
-    const traversal_plan plan = plan_traversal(*model.value);
-    const layouts_result layouts = build_layouts(*model.value, plan, testing::catalog_of(db));
-    if (!layouts.errors.empty()) throw std::invalid_argument(layouts.errors[0]);
-    const set_selection sets(*model.value, plan, layouts.tables, accounts);
+    const loaded_model m(db, model_text);
+    const auto& layouts = m.layouts;
+    const set_selection sets(*m.model.value, m.plan, layouts.tables, accounts);
     EXPECT_TRUE(sets.usable());
     selected out;
     database_config cfg = db.config();
@@ -101,7 +118,7 @@ selected select_sets(const test_database& db, const std::string& model_text, con
     auto done = pool.run_blocking([&](sql::Connection& c) {
         prepare_reader_session(c);
         try {
-            out.open_edge = open_edge(c, sets, model.value->root_table);
+            out.open_edge = open_edge(c, sets, m.model.value->root_table);
         } catch (const walk_error& e) {
             out.error = e.what();
         }
@@ -199,12 +216,7 @@ TEST_F(RowWalk, PagesAreBoundedByBatchRows) {
 }
 
 TEST_F(RowWalk, CyclesBothWaysEndWithTheSameRows) {
-    std::string model = small_batch_model();
-    const std::string from = "to = \"messages.conversation_id\"\n";
-    model.replace(model.find(from), from.size(), from + "both_ways = true\n");
-    const std::string tags = "to = \"tags.account_id\"\n";
-    model.replace(model.find(tags), tags.size(), tags + "both_ways = true\n");
-    const walked w = walk(db_, model, {"1"});
+    const walked w = walk(db_, both_ways_model(), {"1"});
     EXPECT_EQ(w.error, "");
     EXPECT_EQ(w.keys, expected_keys(db_, "1"));
 }
@@ -241,12 +253,7 @@ TEST_F(RowWalk, SetsSelectExactlyTheRowsTheWalkerFinds) {
 }
 
 TEST_F(RowWalk, SetsOfCyclesBothWaysAreClosedAndTheSame) {
-    std::string model = small_batch_model();
-    const std::string from = "to = \"messages.conversation_id\"\n";
-    model.replace(model.find(from), from.size(), from + "both_ways = true\n");
-    const std::string tags = "to = \"tags.account_id\"\n";
-    model.replace(model.find(tags), tags.size(), tags + "both_ways = true\n");
-    const selected s = select_sets(db_, model, {"1"});
+    const selected s = select_sets(db_, both_ways_model(), {"1"});
     EXPECT_EQ(s.open_edge, std::nullopt);
     EXPECT_EQ(s.keys, expected_keys(db_, "1"));
 }
