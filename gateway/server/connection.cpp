@@ -18,7 +18,6 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "common/http/field_text.hpp"
 #include "common/http/head_fields.hpp"
@@ -27,6 +26,7 @@
 #include "common/http/request_kind.hpp"
 #include "common/log/access_log.hpp"
 #include "common/log/loggers.hpp"
+#include "common/net/tls_stream.hpp"
 #include "gateway/auth/login_endpoints.hpp"
 #include "gateway/filters/account_router.hpp"
 #include "gateway/placement/account_connections.hpp"
@@ -813,8 +813,7 @@ net::awaitable<void> serve_plain_connection(runtime& rt, tcp::socket socket) {
 
 net::awaitable<void> serve_tls_connection(runtime& rt, tcp::socket socket,
                                           std::shared_ptr<net::ssl::context> tls) {
-    client_session<beast::ssl_stream<tcp::socket>> session{
-        rt, beast::ssl_stream<tcp::socket>(std::move(socket), *tls), true};
+    client_session<tls_stream> session{rt, tls_stream(std::move(socket), *tls), true};
     co_await session.run();
 }
 
