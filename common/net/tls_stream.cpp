@@ -52,6 +52,12 @@ struct tls_stream::engine {
     std::size_t input_end = 0;
     bool input_eof = false;       // the peer closed its sending side
     int send_errno = 0;           // why the last send() failed, when it did
+    // Records of the current SSL_write still to be sent, this one included. All but the last
+    // go out with MSG_MORE, so the kernel packs them into full segments (loopback: 64 KiB)
+    // instead of one segment per 16 KiB record. A record more than counted (a key update,
+    // a smaller fragment size) only means the last ones go without MSG_MORE.
+    std::size_t records_to_go = 0;
+    bool write_pending = false;  // the last SSL_write wanted the socket writable: a retry
     std::unique_ptr<char[]> stage;
     bool accept_state_set = false;
 
@@ -90,10 +96,14 @@ struct tls_stream::engine {
     static int bio_write(BIO* b, const char* data, int size) {
         auto& e = *static_cast<engine*>(BIO_get_data(b));
         BIO_clear_retry_flags(b);
+        const int flags = MSG_NOSIGNAL | (e.records_to_go > 1 ? MSG_MORE : 0);
         for (;;) {
-            const ssize_t n = ::send(e.socket.native_handle(), data, static_cast<std::size_t>(size),
-                                     MSG_NOSIGNAL);
-            if (n >= 0) return static_cast<int>(n);
+            const ssize_t n =
+                ::send(e.socket.native_handle(), data, static_cast<std::size_t>(size), flags);
+            if (n >= 0) {
+                if (n == size && e.records_to_go) --e.records_to_go;
+                return static_cast<int>(n);
+            }
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) {
                 BIO_set_retry_write(b);
@@ -191,13 +201,16 @@ tls_stream::step tls_stream::read_step(void* data, std::size_t size, std::size_t
 }
 
 tls_stream::step tls_stream::write_step(const void* data, std::size_t size, std::size_t& n,
-                                        boost::system::error_code& ec) {
+                                        boost::system::error_code& ec, bool more_after) {
     auto& e = *engine_;
     ERR_clear_error();
     e.send_errno = 0;
+    if (!e.write_pending) e.records_to_go = (size + record_bytes - 1) / record_bytes + more_after;
     const int r = SSL_write_ex(e.ssl, data, size, &n);
-    if (r == 1) return step::done;
-    return e.outcome(r, ec);
+    const auto s = r == 1 ? step::done : e.outcome(r, ec);
+    e.write_pending = s == step::want_writable;
+    if (!e.write_pending) e.records_to_go = 0;
+    return s;
 }
 
 tls_stream::step tls_stream::shutdown_step(boost::system::error_code& ec) {

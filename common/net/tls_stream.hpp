@@ -71,8 +71,10 @@ public:
     step handshake_step(boost::asio::ssl::stream_base::handshake_type type,
                         boost::system::error_code& ec);
     step read_step(void* data, std::size_t size, std::size_t& n, boost::system::error_code& ec);
+    // `more_after`: another write follows at once, so even the last record may wait in the
+    // kernel for it (MSG_MORE).
     step write_step(const void* data, std::size_t size, std::size_t& n,
-                    boost::system::error_code& ec);
+                    boost::system::error_code& ec, bool more_after = false);
     step shutdown_step(boost::system::error_code& ec);
     // Room for the next socket read, and what it brought (an end of stream is passed on to
     // OpenSSL, which tells a close_notify from a truncation).
@@ -106,12 +108,14 @@ public:
             io_op<read_attempt>{*this, read_attempt{target}}, token, next_layer());
     }
 
-    // Writes the first non-empty buffer of `buffers`; when it is shorter than a record and
-    // more follow, as much of the sequence as fits one record, copied into the staging buffer.
+    // Writes the first non-empty buffer of `buffers`. When it is shorter than a record and
+    // more follow: as much of the sequence as fits one record, copied into the staging buffer,
+    // and then the rest of the buffer that did not fit whole (the head, the first body bytes
+    // with it, then the rest of the body straight from its buffer).
     template <class ConstBufferSequence, class Token>
     auto async_write_some(const ConstBufferSequence& buffers, Token&& token) {
         return boost::asio::async_compose<Token, void(boost::system::error_code, std::size_t)>(
-            io_op<write_attempt>{*this, write_attempt{gather(buffers)}}, token, next_layer());
+            io_op<write_attempt>{*this, gather(buffers)}, token, next_layer());
     }
 
 private:
@@ -119,35 +123,49 @@ private:
     struct handshake_attempt {
         using signature = void(boost::system::error_code);
         boost::asio::ssl::stream_base::handshake_type type;
-        step operator()(tls_stream& s, boost::system::error_code& ec, std::size_t&) const {
+        step operator()(tls_stream& s, boost::system::error_code& ec, std::size_t&) {
             return s.handshake_step(type, ec);
         }
     };
     struct shutdown_attempt {
         using signature = void(boost::system::error_code);
-        step operator()(tls_stream& s, boost::system::error_code& ec, std::size_t&) const {
+        step operator()(tls_stream& s, boost::system::error_code& ec, std::size_t&) {
             return s.shutdown_step(ec);
         }
     };
     struct read_attempt {
         using signature = void(boost::system::error_code, std::size_t);
         boost::asio::mutable_buffer target;
-        step operator()(tls_stream& s, boost::system::error_code& ec, std::size_t& n) const {
+        step operator()(tls_stream& s, boost::system::error_code& ec, std::size_t& n) {
             if (!target.size()) return step::done;
             return s.read_step(target.data(), target.size(), n, ec);
         }
     };
+    // A gathered write: `first` (the staged bytes, or the first buffer), then `tail` (the
+    // rest of the buffer the staging stopped in), each written whole, in one operation.
     struct write_attempt {
         using signature = void(boost::system::error_code, std::size_t);
-        boost::asio::const_buffer source;  // stays the same across retries, as OpenSSL requires
-        step operator()(tls_stream& s, boost::system::error_code& ec, std::size_t& n) const {
-            if (!source.size()) return step::done;
-            return s.write_step(source.data(), source.size(), n, ec);
+        boost::asio::const_buffer first;  // stays the same across retries, as OpenSSL requires
+        boost::asio::const_buffer tail;
+        bool first_done = false;
+        step operator()(tls_stream& s, boost::system::error_code& ec, std::size_t& n) {
+            std::size_t k = 0;
+            if (!first_done) {
+                if (!first.size()) return step::done;
+                const auto r = s.write_step(first.data(), first.size(), k, ec, tail.size() != 0);
+                if (r != step::done) return r;
+                first_done = true;
+                n = k;
+                if (!tail.size()) return step::done;
+            }
+            const auto r = s.write_step(tail.data(), tail.size(), k, ec, false);
+            if (r == step::done) n += k;
+            return r;
         }
     };
 
     template <class ConstBufferSequence>
-    boost::asio::const_buffer gather(const ConstBufferSequence& buffers) {
+    write_attempt gather(const ConstBufferSequence& buffers) {
         auto it = boost::asio::buffer_sequence_begin(buffers);
         const auto end = boost::asio::buffer_sequence_end(buffers);
         while (it != end && boost::asio::const_buffer(*it).size() == 0) ++it;
@@ -155,16 +173,18 @@ private:
         const boost::asio::const_buffer first = *it;
         auto next = it;
         ++next;
-        if (first.size() >= record_bytes || next == end) return first;
+        if (first.size() >= record_bytes || next == end) return {first, {}};
         char* stage = staging();
         std::size_t used = 0;
+        boost::asio::const_buffer tail;
         for (; it != end && used < record_bytes; ++it) {
             const boost::asio::const_buffer b = *it;
             const std::size_t take = std::min(b.size(), record_bytes - used);
             if (take) std::memcpy(stage + used, b.data(), take);
             used += take;
+            if (take < b.size()) tail = b + take;
         }
-        return {stage, used};
+        return {{stage, used}, tail};
     }
 
     // Drives one attempt to completion: waits for input or writability as OpenSSL asks, and
