@@ -631,7 +631,7 @@ private:
                 const std::array<net::const_buffer, 2> parts{
                     net::buffer(wire_head_), net::buffer(upstream_buffer.data().data(), size)};
                 client_deadline(deadlines.write);
-                co_await net::async_write(stream_, parts, use_ec(got.ec));
+                co_await net::async_write(stream_, parts, whole_write{}, use_ec(got.ec));
                 got.ec = watch_.outcome(got.ec);
                 if (got.ec) {
                     got.status = got.ec == beast::error::timeout ? relay_status::write_timeout
