@@ -269,7 +269,8 @@ private:
         route_outcome routed;
         if (ex.gen->router) {
             routed = ex.gen->router->route({head.method, target, path_of(target), ex.kind,
-                                            head.fields[known_field::cookie], ex.request_id});
+                                            head.fields[known_field::cookie], ex.request_id,
+                                            &session_memo_});
             ex.reason = routed.reason;
             if (routed.what == route_outcome::verdict::respond) {
                 buffer_.consume(head_bytes);  // the next request starts after this head
@@ -800,6 +801,7 @@ private:
     response_head_view response_head_;  // the upstream's head: views into its answer's buffer
     std::string client_ip_;
     std::string connection_id_;
+    session_memo session_memo_;  // the session this connection's cookie opened last
     std::shared_ptr<connection_handle> handle_;  // set once an account's request was proxied
     std::uint64_t handle_account_ = 0;
 };
