@@ -3,7 +3,7 @@
 #include <atomic>
 #include <chrono>
 
-#include <openssl/crypto.h>
+#include <cstring>
 
 #include "common/crypto/identity_assertion.hpp"
 #include "common/session/session_cookie.hpp"
@@ -27,6 +27,22 @@ route_outcome respond(string_response answer, std::string_view reason) {
     out.reason = reason;
     out.answer = std::move(answer);
     return out;
+}
+
+// Equality of two byte strings without an early exit, eight bytes at a time (CRYPTO_memcmp
+// goes a byte at a time: about 0.8% of an authenticated request's CPU for a 190-byte cookie).
+bool same_bytes(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    std::uint64_t diff = 0;
+    std::size_t i = 0;
+    for (; i + 8 <= a.size(); i += 8) {
+        std::uint64_t x, y;
+        std::memcpy(&x, a.data() + i, 8);
+        std::memcpy(&y, b.data() + i, 8);
+        diff |= x ^ y;
+    }
+    for (; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+    return diff == 0;
 }
 
 std::string_view state_name(placement_lookup s) {
@@ -115,8 +131,7 @@ std::shared_ptr<const session> account_router::open_session(std::string_view coo
     const auto value = find_cookie(cookie, cfg_->session.cookie_name);
     if (!value) return nullptr;
     std::shared_ptr<const session> opened;
-    if (memo && memo->router == serial_ && memo->sealed.size() == value->size() &&
-        CRYPTO_memcmp(memo->sealed.data(), value->data(), value->size()) == 0) {
+    if (memo && memo->router == serial_ && same_bytes(memo->sealed, *value)) {
         if (!codec_.live(*memo->opened)) return nullptr;
         opened = memo->opened;
     } else {

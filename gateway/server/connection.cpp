@@ -96,7 +96,7 @@ head_limits limits_of(const config& cfg) {
 // One request/response exchange as it is logged and counted.
 struct exchange {
     runtime::generation_ptr gen;
-    clock_type::time_point started = clock_type::now();
+    clock_type::time_point started{};  // set once the head is read
     std::string request_id;
     std::string method;
     std::string target;
