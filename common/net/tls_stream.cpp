@@ -51,6 +51,7 @@ struct tls_stream::engine {
     std::size_t input_begin = 0;  // unread bytes are [input_begin, input_end)
     std::size_t input_end = 0;
     bool input_eof = false;       // the peer closed its sending side
+    bool input_pending = false;   // a socket read into `input` is under way
     int send_errno = 0;           // why the last send() failed, when it did
     // Records of the current SSL_write still to be sent, this one included. All but the last
     // go out with MSG_MORE, so the kernel packs them into full segments (loopback: 64 KiB)
@@ -228,14 +229,18 @@ tls_stream::step tls_stream::shutdown_step(boost::system::error_code& ec) {
 net::mutable_buffer tls_stream::input_space() noexcept {
     auto& e = *engine_;
     if (e.input_begin == e.input_end) e.input_begin = e.input_end = 0;
+    e.input_pending = true;
     return {e.input.get() + e.input_end, input_bytes - e.input_end};
 }
 
 void tls_stream::input_arrived(std::size_t n, const boost::system::error_code& ec) noexcept {
     auto& e = *engine_;
+    e.input_pending = false;
     e.input_end += n;
     if (ec == net::error::eof) e.input_eof = true;
 }
+
+bool tls_stream::input_pending() const noexcept { return engine_->input_pending; }
 
 char* tls_stream::staging() noexcept {
     auto& e = *engine_;

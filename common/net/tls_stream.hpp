@@ -78,8 +78,11 @@ public:
     step shutdown_step(boost::system::error_code& ec);
     // Room for the next socket read, and what it brought (an end of stream is passed on to
     // OpenSSL, which tells a close_notify from a truncation).
+    // One socket read at a time fills the input buffer: input_space() starts it and
+    // input_arrived() ends it; input_pending() says one is under way.
     boost::asio::mutable_buffer input_space() noexcept;
     void input_arrived(std::size_t n, const boost::system::error_code& ec) noexcept;
+    bool input_pending() const noexcept;
     // The staging buffer for gathered writes (record_bytes long).
     char* staging() noexcept;
 
@@ -227,6 +230,12 @@ private:
         void run(Self& self, bool initiating) {
             switch (attempt(stream, result_ec, result_n)) {
             case step::want_input:
+                if (stream.input_pending()) {
+                    // A write that needs input (renegotiation, which OpenSSL 3 refuses by
+                    // default) while a read waits for it: not supported, the stream ends.
+                    result_ec = boost::asio::error::in_progress;
+                    break;
+                }
                 wait = waiting::input;
                 stream.next_layer().async_read_some(stream.input_space(), std::move(self));
                 return;
