@@ -6,11 +6,11 @@
 
 #include <sys/socket.h>
 
-#include <boost/asio/error.hpp>
-#include <boost/asio/ssl/error.hpp>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
 
 namespace gangway {
 namespace net = boost::asio;
@@ -31,7 +31,8 @@ void clear_errors() noexcept {
 }  // namespace
 
 struct tls_stream::engine {
-    engine(socket_type s, net::ssl::context& ctx) : socket(std::move(s)), ssl(SSL_new(ctx.native_handle())) {
+    engine(socket_type s, net::ssl::context& ctx)
+        : socket(std::move(s)), ssl(SSL_new(ctx.native_handle())) {
         if (!ssl) throw std::runtime_error("SSL_new failed");
         BIO* bio = BIO_new(method());
         if (!bio) {
@@ -57,9 +58,9 @@ struct tls_stream::engine {
     std::unique_ptr<char[]> input{new char[input_bytes]};
     std::size_t input_begin = 0;  // unread bytes are [input_begin, input_end)
     std::size_t input_end = 0;
-    bool input_eof = false;       // the peer closed its sending side
-    bool input_pending = false;   // a socket read into `input` is under way
-    int send_errno = 0;           // why the last send() failed, when it did
+    bool input_eof = false;      // the peer closed its sending side
+    bool input_pending = false;  // a socket read into `input` is under way
+    int send_errno = 0;          // why the last send() failed, when it did
     // Records of the current SSL_write still to be sent, this one included. All but the last
     // go out with MSG_MORE, so the kernel packs them into full segments (loopback: 64 KiB)
     // instead of one segment per 16 KiB record. A record more than counted (a key update,
@@ -72,31 +73,33 @@ struct tls_stream::engine {
     // What an OpenSSL call's result means for the caller.
     step outcome(int ret, boost::system::error_code& ec) {
         switch (SSL_get_error(ssl, ret)) {
-        case SSL_ERROR_WANT_READ:
-            if (input_eof) {  // OpenSSL wants more than the peer will ever send
-                ec = net::ssl::error::stream_truncated;
+            case SSL_ERROR_WANT_READ:
+                if (input_eof) {  // OpenSSL wants more than the peer will ever send
+                    ec = net::ssl::error::stream_truncated;
+                    return step::failed;
+                }
+                return step::want_input;
+            case SSL_ERROR_WANT_WRITE:
+                return step::want_writable;
+            case SSL_ERROR_ZERO_RETURN:
+                ec = net::error::eof;  // the peer's close_notify
+                return step::failed;
+            case SSL_ERROR_SYSCALL:
+                ec = send_errno
+                         ? boost::system::error_code(send_errno, boost::system::system_category())
+                         : boost::system::error_code(net::ssl::error::stream_truncated);
+                ERR_clear_error();
+                return step::failed;
+            default: {
+                const unsigned long e = ERR_get_error();
+                if (ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+                    ec = net::ssl::error::stream_truncated;
+                else
+                    ec = boost::system::error_code(static_cast<int>(e),
+                                                   net::error::get_ssl_category());
+                ERR_clear_error();
                 return step::failed;
             }
-            return step::want_input;
-        case SSL_ERROR_WANT_WRITE:
-            return step::want_writable;
-        case SSL_ERROR_ZERO_RETURN:
-            ec = net::error::eof;  // the peer's close_notify
-            return step::failed;
-        case SSL_ERROR_SYSCALL:
-            ec = send_errno ? boost::system::error_code(send_errno, boost::system::system_category())
-                            : boost::system::error_code(net::ssl::error::stream_truncated);
-            ERR_clear_error();
-            return step::failed;
-        default: {
-            const unsigned long e = ERR_get_error();
-            if (ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
-                ec = net::ssl::error::stream_truncated;
-            else
-                ec = boost::system::error_code(static_cast<int>(e), net::error::get_ssl_category());
-            ERR_clear_error();
-            return step::failed;
-        }
         }
     }
 
@@ -139,18 +142,18 @@ struct tls_stream::engine {
 
     static long bio_ctrl(BIO* b, int cmd, long, void*) {
         switch (cmd) {
-        case BIO_CTRL_FLUSH:
-            return 1;  // every record was handed to the kernel when it was written
-        case BIO_CTRL_EOF: {
-            auto& e = *static_cast<engine*>(BIO_get_data(b));
-            return e.input_eof && e.input_begin == e.input_end ? 1 : 0;
-        }
-        case BIO_CTRL_PENDING: {
-            auto& e = *static_cast<engine*>(BIO_get_data(b));
-            return static_cast<long>(e.input_end - e.input_begin);
-        }
-        default:
-            return 0;
+            case BIO_CTRL_FLUSH:
+                return 1;  // every record was handed to the kernel when it was written
+            case BIO_CTRL_EOF: {
+                auto& e = *static_cast<engine*>(BIO_get_data(b));
+                return e.input_eof && e.input_begin == e.input_end ? 1 : 0;
+            }
+            case BIO_CTRL_PENDING: {
+                auto& e = *static_cast<engine*>(BIO_get_data(b));
+                return static_cast<long>(e.input_end - e.input_begin);
+            }
+            default:
+                return 0;
         }
     }
 
@@ -161,7 +164,8 @@ struct tls_stream::engine {
 
     static BIO_METHOD* method() {
         static BIO_METHOD* const m = [] {
-            BIO_METHOD* bm = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "gangway socket");
+            BIO_METHOD* bm =
+                BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "gangway socket");
             if (!bm) throw std::runtime_error("BIO_meth_new failed");
             BIO_meth_set_write(bm, &engine::bio_write);
             BIO_meth_set_read(bm, &engine::bio_read);
@@ -179,7 +183,9 @@ tls_stream::tls_stream(tls_stream&&) noexcept = default;
 tls_stream& tls_stream::operator=(tls_stream&&) noexcept = default;
 tls_stream::~tls_stream() = default;
 
-tls_stream::executor_type tls_stream::get_executor() noexcept { return engine_->socket.get_executor(); }
+tls_stream::executor_type tls_stream::get_executor() noexcept {
+    return engine_->socket.get_executor();
+}
 tls_stream::socket_type& tls_stream::next_layer() noexcept { return engine_->socket; }
 const tls_stream::socket_type& tls_stream::next_layer() const noexcept { return engine_->socket; }
 
@@ -187,8 +193,10 @@ tls_stream::step tls_stream::handshake_step(net::ssl::stream_base::handshake_typ
                                             boost::system::error_code& ec) {
     auto& e = *engine_;
     if (!e.accept_state_set) {
-        if (type == net::ssl::stream_base::server) SSL_set_accept_state(e.ssl);
-        else SSL_set_connect_state(e.ssl);
+        if (type == net::ssl::stream_base::server)
+            SSL_set_accept_state(e.ssl);
+        else
+            SSL_set_connect_state(e.ssl);
         e.accept_state_set = true;
     }
     clear_errors();

@@ -204,23 +204,23 @@ private:
         template <class Self>
         void operator()(Self& self, boost::system::error_code ec = {}, std::size_t n = 0) {
             switch (std::exchange(wait, waiting::nothing)) {
-            case waiting::posted:
-                return finish(self);
-            case waiting::input:
-                stream.input_arrived(n, ec);
-                if (ec && ec != boost::asio::error::eof) {
-                    result_ec = ec;
+                case waiting::posted:
                     return finish(self);
-                }
-                break;
-            case waiting::writable:
-                if (ec) {
-                    result_ec = ec;
-                    return finish(self);
-                }
-                break;
-            case waiting::nothing:
-                return run(self, true);
+                case waiting::input:
+                    stream.input_arrived(n, ec);
+                    if (ec && ec != boost::asio::error::eof) {
+                        result_ec = ec;
+                        return finish(self);
+                    }
+                    break;
+                case waiting::writable:
+                    if (ec) {
+                        result_ec = ec;
+                        return finish(self);
+                    }
+                    break;
+                case waiting::nothing:
+                    return run(self, true);
             }
             run(self, false);
         }
@@ -229,23 +229,23 @@ private:
         template <class Self>
         void run(Self& self, bool initiating) {
             switch (attempt(stream, result_ec, result_n)) {
-            case step::want_input:
-                if (stream.input_pending()) {
-                    // A write that needs input (renegotiation, which OpenSSL 3 refuses by
-                    // default) while a read waits for it: not supported, the stream ends.
-                    result_ec = boost::asio::error::in_progress;
+                case step::want_input:
+                    if (stream.input_pending()) {
+                        // A write that needs input (renegotiation, which OpenSSL 3 refuses by
+                        // default) while a read waits for it: not supported, the stream ends.
+                        result_ec = boost::asio::error::in_progress;
+                        break;
+                    }
+                    wait = waiting::input;
+                    stream.next_layer().async_read_some(stream.input_space(), std::move(self));
+                    return;
+                case step::want_writable:
+                    wait = waiting::writable;
+                    stream.next_layer().async_wait(socket_type::wait_write, std::move(self));
+                    return;
+                case step::done:
+                case step::failed:
                     break;
-                }
-                wait = waiting::input;
-                stream.next_layer().async_read_some(stream.input_space(), std::move(self));
-                return;
-            case step::want_writable:
-                wait = waiting::writable;
-                stream.next_layer().async_wait(socket_type::wait_write, std::move(self));
-                return;
-            case step::done:
-            case step::failed:
-                break;
             }
             if (initiating) {
                 wait = waiting::posted;
@@ -257,7 +257,8 @@ private:
 
         template <class Self>
         void finish(Self& self) {
-            if constexpr (std::is_same_v<typename Attempt::signature, void(boost::system::error_code)>)
+            if constexpr (std::is_same_v<typename Attempt::signature,
+                                         void(boost::system::error_code)>)
                 self.complete(result_ec);
             else
                 self.complete(result_ec, result_ec ? std::size_t{0} : result_n);

@@ -16,8 +16,8 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -193,11 +193,12 @@ TEST_F(TlsStream, ReadsManySmallRecordsAndOneLargeBodyInSmallSteps) {
             std::size_t at = 0;
             for (unsigned i = 0; i < 300; ++i) {  // one record each
                 const std::size_t n = 1 + i % 37;
-                co_await net::async_write(*client_, net::buffer(expected.data() + at, n), use_ec(ec));
+                co_await net::async_write(*client_, net::buffer(expected.data() + at, n),
+                                          use_ec(ec));
                 at += n;
             }
-            co_await net::async_write(*client_, net::buffer(expected.data() + at, expected.size() - at),
-                                      use_ec(ec));
+            co_await net::async_write(
+                *client_, net::buffer(expected.data() + at, expected.size() - at), use_ec(ec));
             EXPECT_FALSE(ec) << ec.message();
         }());
     EXPECT_EQ(got, expected);
