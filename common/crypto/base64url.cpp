@@ -11,27 +11,37 @@ constexpr std::string_view url_alphabet =
 constexpr std::string_view std_alphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+// Appends the encoding to `out`, written through a pointer into space sized up front (an
+// assertion encodes on every authenticated request; a per-character append checks capacity
+// each time).
+void encode_into(std::string& out, std::string_view bytes, std::string_view alphabet, bool pad) {
+    const std::size_t rest = bytes.size() % 3;
+    const std::size_t chars = bytes.size() / 3 * 4 + (rest ? (pad ? 4 : rest + 1) : 0);
+    const std::size_t at = out.size();
+    out.resize(at + chars);
+    char* o = out.data() + at;
+    const auto* in = reinterpret_cast<const unsigned char*>(bytes.data());
+    std::size_t i = 0;
+    for (; i + 3 <= bytes.size(); i += 3, o += 4) {
+        const std::uint32_t v = std::uint32_t{in[i]} << 16 | std::uint32_t{in[i + 1]} << 8 | in[i + 2];
+        o[0] = alphabet[v >> 18];
+        o[1] = alphabet[(v >> 12) & 63];
+        o[2] = alphabet[(v >> 6) & 63];
+        o[3] = alphabet[v & 63];
+    }
+    if (rest == 0) return;
+    std::uint32_t v = std::uint32_t{in[i]} << 16;
+    if (rest == 2) v |= std::uint32_t{in[i + 1]} << 8;
+    *o++ = alphabet[v >> 18];
+    *o++ = alphabet[(v >> 12) & 63];
+    if (rest == 2) *o++ = alphabet[(v >> 6) & 63];
+    if (pad) *o++ = '=';
+    if (pad && rest == 1) *o++ = '=';
+}
+
 std::string encode(std::string_view bytes, std::string_view alphabet, bool pad) {
     std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
-    std::size_t i = 0;
-    for (; i + 3 <= bytes.size(); i += 3) {
-        const std::uint32_t v = static_cast<unsigned char>(bytes[i]) << 16 |
-                                static_cast<unsigned char>(bytes[i + 1]) << 8 |
-                                static_cast<unsigned char>(bytes[i + 2]);
-        out += alphabet[v >> 18];
-        out += alphabet[(v >> 12) & 63];
-        out += alphabet[(v >> 6) & 63];
-        out += alphabet[v & 63];
-    }
-    const std::size_t rest = bytes.size() - i;
-    if (rest == 0) return out;
-    std::uint32_t v = static_cast<unsigned char>(bytes[i]) << 16;
-    if (rest == 2) v |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-    out += alphabet[v >> 18];
-    out += alphabet[(v >> 12) & 63];
-    if (rest == 2) out += alphabet[(v >> 6) & 63];
-    if (pad) out.append(rest == 1 ? 2 : 1, '=');
+    encode_into(out, bytes, alphabet, pad);
     return out;
 }
 
@@ -91,6 +101,10 @@ std::optional<std::string> decode(std::string_view text, const decode_table& t) 
 }  // namespace
 
 std::string base64url_encode(std::string_view bytes) { return encode(bytes, url_alphabet, false); }
+
+void base64url_append(std::string& out, std::string_view bytes) {
+    encode_into(out, bytes, url_alphabet, false);
+}
 
 std::optional<std::string> base64url_decode(std::string_view text) {
     static const auto t = table(true, false);

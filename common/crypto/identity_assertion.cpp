@@ -61,17 +61,31 @@ private:
     std::vector<entry> entries_;
 };
 
-std::string mac(const key_ring::key& key, std::string_view text) {
+// HMAC-SHA256 of `text` into `out` (32 bytes); returns its length.
+std::size_t mac_into(const key_ring::key& key, std::string_view text,
+                     unsigned char (&out)[EVP_MAX_MD_SIZE]) {
     thread_local mac_cache cache;
     EVP_MAC_CTX* ctx = cache.get(key);
-    unsigned char out[EVP_MAX_MD_SIZE];
     std::size_t n = 0;
     // A null key restarts the MAC with the key already set.
     if (EVP_MAC_init(ctx, nullptr, 0, nullptr) != 1 ||
         EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(text.data()), text.size()) != 1 ||
-        EVP_MAC_final(ctx, out, &n, sizeof out) != 1)
+        EVP_MAC_final(ctx, out, &n, EVP_MAX_MD_SIZE) != 1)
         throw std::runtime_error("HMAC-SHA256 failed");
+    return n;
+}
+
+std::string mac(const key_ring::key& key, std::string_view text) {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    const std::size_t n = mac_into(key, text, out);
     return std::string(reinterpret_cast<const char*>(out), n);
+}
+
+template <class Integer>
+void append_number(std::string& out, Integer v) {
+    char digits[20];
+    const auto r = std::to_chars(digits, digits + sizeof digits, v);
+    out.append(digits, r.ptr);
 }
 
 std::optional<std::uint64_t> number(std::string_view s) {
@@ -117,13 +131,31 @@ std::optional<raw_fields> split_fields(std::string_view text) {
 
 std::string sign_identity_assertion(const key_ring& keys, const identity_fields& who,
                                     std::chrono::system_clock::time_point now) {
+    return sign_identity_assertion(
+        keys, identity_view{who.user_id, who.account_id, who.email, who.site, who.request_id}, now);
+}
+
+// One string, sized once, the text then ";sig=" and the MAC appended in place: this runs on
+// every authenticated request, where the concatenations it replaced made about ten strings.
+std::string sign_identity_assertion(const key_ring& keys, const identity_view& who,
+                                    std::chrono::system_clock::time_point now) {
     const key_ring::key& key = keys.newest();
-    std::string text = "v1;kid=" + key.id + ";ts=" + std::to_string(unix_seconds(now)) +
-                       ";uid=" + std::to_string(who.user_id) +
-                       ";aid=" + std::to_string(who.account_id) + ";site=" + who.site +
-                       ";rid=" + who.request_id + ";email=" + base64url_encode(who.email);
-    const std::string sig = base64url_encode(mac(key, text));
-    return text + std::string(sig_field) + sig;
+    std::string out;
+    out.reserve(96 + key.id.size() + who.site.size() + who.request_id.size() +
+                who.email.size() * 4 / 3 + sig_field.size() + 43);
+    out.append("v1;kid=").append(key.id).append(";ts=");
+    append_number(out, unix_seconds(now));
+    out.append(";uid=");
+    append_number(out, who.user_id);
+    out.append(";aid=");
+    append_number(out, who.account_id);
+    out.append(";site=").append(who.site).append(";rid=").append(who.request_id).append(";email=");
+    base64url_append(out, who.email);
+    unsigned char sig[EVP_MAX_MD_SIZE];
+    const std::size_t n = mac_into(key, out, sig);
+    out.append(sig_field);
+    base64url_append(out, std::string_view(reinterpret_cast<const char*>(sig), n));
+    return out;
 }
 
 std::optional<identity_fields> verify_identity_assertion(const key_ring& keys,

@@ -28,6 +28,18 @@ struct identity_fields {
 std::string sign_identity_assertion(const key_ring& keys, const identity_fields& who,
                                     std::chrono::system_clock::time_point now);
 
+// The same fields as views, for the request path: signing then copies nothing but into the
+// value it returns.
+struct identity_view {
+    std::uint64_t user_id = 0;
+    std::uint64_t account_id = 0;
+    std::string_view email;
+    std::string_view site;
+    std::string_view request_id;
+};
+std::string sign_identity_assertion(const key_ring& keys, const identity_view& who,
+                                    std::chrono::system_clock::time_point now);
+
 // What an upstream does with it: the fields when the value has exactly the fields above in
 // that order, the MAC checks out under the ring's key named by kid (constant-time compare), and
 // ts is within max_age of now (and not more than a minute ahead); nullopt otherwise.

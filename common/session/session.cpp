@@ -63,9 +63,13 @@ std::optional<session> session_codec::open(std::string_view cookie_value) const 
     if (!in.complete() || s.site != site_ || s.email.size() > max_email_bytes ||
         !is_hex_id(s.session_id))
         return std::nullopt;
-    const std::int64_t now = unix_seconds(clock_.now());
-    if (s.expires_at <= now || s.issued_at > now + future_skew_s) return std::nullopt;
+    if (!live(s)) return std::nullopt;
     return s;
+}
+
+bool session_codec::live(const session& s) const {
+    const std::int64_t now = unix_seconds(clock_.now());
+    return s.expires_at > now && s.issued_at <= now + future_skew_s;
 }
 
 }  // namespace gangway

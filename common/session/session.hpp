@@ -48,6 +48,10 @@ public:
     // for another site, or malformed inside.
     std::optional<session> open(std::string_view cookie_value) const;
 
+    // Whether a session open() returned earlier is still live now (not expired, not issued
+    // more than a minute ahead): all that can change about it without its cookie changing.
+    bool live(const session& s) const;
+
 private:
     std::shared_ptr<const key_ring> keys_;
     const clock& clock_;

@@ -22,6 +22,18 @@ namespace gangway {
 // A Cookie header value without every pair named `name` ("a=1; b=2" minus b -> "a=1").
 std::string without_cookie(std::string_view cookie_header, std::string_view name);
 
+// The session last opened on one client connection, kept by the connection between its
+// requests: a browser sends the same cookie on every request of a keep-alive connection, and
+// with the memo only the first pays for base64 and AES-GCM. A memo is reused only by the
+// router that filled it (a reload makes a new router, with its own keys and site), only for
+// the same cookie bytes (compared in constant time: a front proxy may carry several users'
+// requests on one connection), and expiry and revocation are checked again on every request.
+struct session_memo {
+    std::uint64_t router = 0;  // account_router::serial() of the router that opened it; 0: empty
+    std::string sealed;        // the cookie value it was opened from
+    std::shared_ptr<const session> opened;
+};
+
 // The request facts the filters look at; views into the parsed request, valid for one call.
 struct request_facts {
     std::string_view method;
@@ -30,6 +42,7 @@ struct request_facts {
     request_kind kind = request_kind::page;
     std::string_view cookie;  // the Cookie header, empty when absent
     std::string_view request_id;
+    session_memo* memo = nullptr;  // the connection's, when it keeps one
 };
 
 // What to do with one request. `respond` carries the whole answer; `proxy` forwards upstream,
@@ -38,7 +51,7 @@ struct route_outcome {
     enum class verdict { proxy, respond } what = verdict::proxy;
     std::string_view reason = "proxied";  // metrics and access log
     std::optional<string_response> answer;
-    std::optional<session> who;
+    std::shared_ptr<const session> who;
     inflight_guard inflight;
 };
 
@@ -81,12 +94,14 @@ public:
     }
 
     const placement_cache& cache() const noexcept { return cache_; }
+    // Unique among the routers of this process, never 0 (session_memo::router).
+    std::uint64_t serial() const noexcept { return serial_; }
 
 private:
     std::optional<route_outcome> own_paths(const request_facts& r) const;
     std::optional<route_outcome> signup(const request_facts& r) const;
-    std::optional<session> open_session(std::string_view cookie) const;
-    route_outcome by_placement(const request_facts& r, std::optional<session> who) const;
+    std::shared_ptr<const session> open_session(std::string_view cookie, session_memo* memo) const;
+    route_outcome by_placement(const request_facts& r, std::shared_ptr<const session> who) const;
     std::string assertion_for(const session& who, std::string_view request_id) const;
     cache_health health() const noexcept;
 
@@ -97,6 +112,7 @@ private:
     placement_cache& cache_;
     revoked_sessions& revoked_;
     inflight_counters& inflight_;
+    std::uint64_t serial_;
 };
 
 }  // namespace gangway

@@ -48,6 +48,7 @@ public:
 
 private:
     void erase_name(std::string_view name);
+    void reserve_once();
 
     const head_fields& client_;
     std::vector<std::string_view> dropped_;

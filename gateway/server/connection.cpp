@@ -18,7 +18,6 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "common/http/field_text.hpp"
 #include "common/http/head_fields.hpp"
@@ -27,6 +26,7 @@
 #include "common/http/request_kind.hpp"
 #include "common/log/access_log.hpp"
 #include "common/log/loggers.hpp"
+#include "common/net/tls_stream.hpp"
 #include "gateway/auth/login_endpoints.hpp"
 #include "gateway/filters/account_router.hpp"
 #include "gateway/placement/account_connections.hpp"
@@ -96,7 +96,7 @@ head_limits limits_of(const config& cfg) {
 // One request/response exchange as it is logged and counted.
 struct exchange {
     runtime::generation_ptr gen;
-    clock_type::time_point started = clock_type::now();
+    clock_type::time_point started{};  // set once the head is read
     std::string request_id;
     std::string method;
     std::string target;
@@ -269,7 +269,8 @@ private:
         route_outcome routed;
         if (ex.gen->router) {
             routed = ex.gen->router->route({head.method, target, path_of(target), ex.kind,
-                                            head.fields[known_field::cookie], ex.request_id});
+                                            head.fields[known_field::cookie], ex.request_id,
+                                            &session_memo_});
             ex.reason = routed.reason;
             if (routed.what == route_outcome::verdict::respond) {
                 buffer_.consume(head_bytes);  // the next request starts after this head
@@ -631,7 +632,7 @@ private:
                 const std::array<net::const_buffer, 2> parts{
                     net::buffer(wire_head_), net::buffer(upstream_buffer.data().data(), size)};
                 client_deadline(deadlines.write);
-                co_await net::async_write(stream_, parts, use_ec(got.ec));
+                co_await net::async_write(stream_, parts, whole_write{}, use_ec(got.ec));
                 got.ec = watch_.outcome(got.ec);
                 if (got.ec) {
                     got.status = got.ec == beast::error::timeout ? relay_status::write_timeout
@@ -800,6 +801,7 @@ private:
     response_head_view response_head_;  // the upstream's head: views into its answer's buffer
     std::string client_ip_;
     std::string connection_id_;
+    session_memo session_memo_;  // the session this connection's cookie opened last
     std::shared_ptr<connection_handle> handle_;  // set once an account's request was proxied
     std::uint64_t handle_account_ = 0;
 };
@@ -813,8 +815,7 @@ net::awaitable<void> serve_plain_connection(runtime& rt, tcp::socket socket) {
 
 net::awaitable<void> serve_tls_connection(runtime& rt, tcp::socket socket,
                                           std::shared_ptr<net::ssl::context> tls) {
-    client_session<beast::ssl_stream<tcp::socket>> session{
-        rt, beast::ssl_stream<tcp::socket>(std::move(socket), *tls), true};
+    client_session<tls_stream> session{rt, tls_stream(std::move(socket), *tls), true};
     co_await session.run();
 }
 

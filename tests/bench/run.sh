@@ -325,12 +325,15 @@ check_responses() {
   done
 }
 
-# Prints the TLS version and cipher a proxy negotiates with a default OpenSSL client.
+# Prints the TLS version, cipher and key-exchange group a proxy negotiates with a default
+# OpenSSL client (wrk uses the same library with its defaults).
 tls_summary() {
-  local port=${1##*:}
+  local port=${1##*:} out
   port=${port%%/*}
-  timeout 5 openssl s_client -connect "127.0.0.1:$port" -servername localhost </dev/null 2>/dev/null |
-    sed -n 's/^New, \([^,]*\), Cipher is \(.*\)$/\1 \2/p' | head -1
+  out=$(timeout 5 openssl s_client -connect "127.0.0.1:$port" -servername localhost </dev/null 2>/dev/null) || true
+  printf '%s %s\n' \
+    "$(sed -n 's/^New, \([^,]*\), Cipher is \(.*\)$/\1 \2/p' <<<"$out" | head -1)" \
+    "$(sed -n 's/^Server Temp Key: \([^,]*\).*$/\1/p' <<<"$out" | head -1)"
 }
 
 # ---- measuring -------------------------------------------------------------------------------

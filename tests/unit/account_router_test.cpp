@@ -42,9 +42,9 @@ protected:
     }
 
     route_outcome route(std::string_view target, std::string_view cookie,
-                        request_kind kind = request_kind::page) const {
+                        request_kind kind = request_kind::page, session_memo* memo = nullptr) const {
         const std::string_view path = target.substr(0, target.find('?'));
-        return router_.route({"GET", target, path, kind, cookie, "rid-1"});
+        return router_.route({"GET", target, path, kind, cookie, "rid-1", memo});
     }
 
     manual_clock clock_{std::chrono::system_clock::now()};
@@ -91,6 +91,53 @@ TEST_F(AccountRouter, RevokedSessionsAreNoSession) {
     revoked_.publish({id});
     auto out = route("/dashboard", cookie);
     ASSERT_EQ(out.what, route_outcome::verdict::respond);
+    EXPECT_EQ(out.reason, "login_required_page");
+}
+
+// A connection's memo saves opening the same cookie again, and changes nothing else: a
+// different cookie, expiry, revocation and another router's memo are all seen.
+TEST_F(AccountRouter, TheConnectionsSessionMemoIsReusedOnlyForTheSameCookieAndRouter) {
+    session_memo memo;
+    const std::string cookie = cookie_for(1);
+    auto first = route("/a", cookie, request_kind::page, &memo);
+    ASSERT_TRUE(first.who);
+    EXPECT_EQ(memo.router, router_.serial());
+    auto again = route("/b", cookie, request_kind::page, &memo);
+    ASSERT_TRUE(again.who);
+    EXPECT_EQ(again.who.get(), first.who.get());  // not opened again
+    EXPECT_EQ(again.who->account_id, 1u);
+
+    // Another cookie on the same connection is opened (and becomes the memo); a tampered one
+    // is no session even though the memo holds a good one.
+    auto other = route("/c", cookie_for(3), request_kind::page, &memo);
+    EXPECT_EQ(other.what, route_outcome::verdict::respond);  // account 3 moved: redirected
+    EXPECT_EQ(memo.opened->account_id, 3u);
+    std::string tampered = cookie;
+    tampered.back() = tampered.back() == 'A' ? 'B' : 'A';
+    route("/a", cookie, request_kind::page, &memo);
+    auto bad = route("/a", tampered, request_kind::page, &memo);
+    EXPECT_EQ(bad.reason, "login_required_page");
+
+    // Revoked, then expired, while memoised.
+    route("/a", cookie, request_kind::page, &memo);
+    const auto id = memo.opened->session_id;
+    revoked_.publish({id});
+    EXPECT_EQ(route("/a", cookie, request_kind::page, &memo).reason, "login_required_page");
+    revoked_.publish({});
+    EXPECT_TRUE(route("/a", cookie, request_kind::page, &memo).who);
+    clock_.advance(2h);
+    EXPECT_EQ(route("/a", cookie, request_kind::page, &memo).reason, "login_required_page");
+}
+
+TEST_F(AccountRouter, AMemoFilledByAnotherRouterIsNotTrusted) {
+    session_memo memo;
+    const std::string cookie = cookie_for(1);
+    ASSERT_TRUE(route("/a", cookie, request_kind::page, &memo).who);
+    // After a reload with a new session key, the old cookie must not open, memo or not.
+    account_router reloaded{routed_config(), ring("s2", 9), assertion_keys_, clock_, cache_, revoked_, inflight_};
+    EXPECT_NE(reloaded.serial(), router_.serial());
+    auto out = reloaded.route({"GET", "/a", "/a", request_kind::page, cookie, "r", &memo});
+    EXPECT_FALSE(out.who);
     EXPECT_EQ(out.reason, "login_required_page");
 }
 
