@@ -2,7 +2,6 @@
 // queries, several tables at once, and verified by sums the servers compute. Every step
 // falls back to the row walker where the sets would not be the walker's.
 
-#include <algorithm>
 #include <thread>
 
 #include "gateway/mover/account_mover.hpp"
@@ -17,11 +16,8 @@ const set_selection* account_mover::sets_at(db_pool& db, const std::string& site
     if (!sets_->usable()) return nullptr;
     auto known = sets_serve_.find(site);
     if (known == sets_serve_.end()) {
-        const auto edge = must(db.run_blocking([&](sql::Connection& c) {
-                                   prepare_reader_session(c);
-                                   return open_edge(c, *sets_, ctx_.model.root_table);
-                               }),
-                               "checking the cycles of the account's rows at " + site);
+        const auto edge = open_edge_at(db, *sets_, ctx_.model.root_table,
+                                       "checking the cycles of the account's rows at " + site);
         if (edge) ctx_.progress.phase(account_, "walk", *edge + " reaches further at " + site);
         known = sets_serve_.emplace(site, !edge).first;
     }
@@ -29,15 +25,7 @@ const set_selection* account_mover::sets_at(db_pool& db, const std::string& site
 }
 
 std::vector<std::string> account_mover::tables_by_size() const {
-    std::vector<std::string> out = sets_->tables();
-    std::stable_sort(out.begin(), out.end(), [&](const std::string& a, const std::string& b) {
-        const auto rows = [&](const std::string& t) {
-            const auto e = expected_.find(t);
-            return e == expected_.end() ? 0 : e->second;
-        };
-        return rows(a) > rows(b);
-    });
-    return out;
+    return biggest_first(sets_->tables(), expected_);
 }
 
 account_digests account_mover::read_keys(const layout_map& layouts, const row_sink& extra) {

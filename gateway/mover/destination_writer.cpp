@@ -174,6 +174,20 @@ void destination_writer::work() {
     }
 }
 
+void destination_writer::run_statement(const std::string& what,
+                                       const std::function<bool(sql::Connection&, bool)>& fn) {
+    bool attempted = false;
+    auto done = pool_.run_blocking([&](sql::Connection& c) {
+        execute(c, "SET SESSION foreign_key_checks = 0, sql_mode = '" + std::string(load_sql_mode) + "'");
+        const bool again = attempted;  // the first attempt may have committed
+        attempted = true;
+        if (again) ++retried_;
+        if (fn(c, again) && drop_connection_now()) execute(c, "KILL CONNECTION CONNECTION_ID()");
+        return true;
+    });
+    if (!done) throw std::runtime_error(what + " on the destination failed: " + done.message);
+}
+
 // The destination's innodb_autoinc_lock_mode is 2: no table lock for bulk inserts. Asked once.
 bool destination_writer::interleaved_autoinc() {
     std::call_once(autoinc_asked_, [&] {
@@ -206,29 +220,19 @@ bool destination_writer::load(const page& p, const std::string& path) {
     std::string data;
     for (const auto& r : p.rows) append_load_row(data, *p.table, r);
     write_file(path, data);
-    bool attempted = false;
     bool refused = false;
     std::string warnings;
-    auto done = pool_.run_blocking([&](sql::Connection& c) {
-        execute(c, "SET SESSION foreign_key_checks = 0, sql_mode = '" + std::string(load_sql_mode) + "'");
-        const bool again = attempted;  // the first attempt may have committed
-        attempted = true;
-        if (again) ++retried_;
+    run_statement("loading rows into " + p.table->name, [&](sql::Connection& c, bool again) {
         try {
             execute(c, load_statement(*p.table, path));
         } catch (const sql::SQLException& e) {
             if (!load_refused(e)) throw;
             refused = true;
-            return true;
+            return false;
         }
         warnings = load_warnings(c, p.table->insert_ignore || ignore_existing_ || again);
-        if (drop_connection_now()) execute(c, "KILL CONNECTION CONNECTION_ID()");
         return true;
     });
-    if (!done) {
-        throw std::runtime_error("loading rows into " + p.table->name +
-                                 " on the destination failed: " + done.message);
-    }
     if (refused) {
         load_data_ = false;
         return false;
@@ -246,24 +250,13 @@ void destination_writer::insert(const page& p) {
     std::uint64_t bytes = 0;
     const bool ignoring_all = ignore_existing_;
     for (const auto& statement : insert_statements(*p.table, p.rows, ignoring_all)) {
-        bool attempted = false;
         const std::string ignoring = p.table->insert_ignore || ignoring_all
                                          ? statement
                                          : "INSERT IGNORE" + statement.substr(6);
-        auto done = pool_.run_blocking([&](sql::Connection& c) {
-            execute(c, "SET SESSION foreign_key_checks = 0, sql_mode = '" +
-                           std::string(load_sql_mode) + "'");
-            const bool again = attempted;  // the first attempt may have committed
-            attempted = true;
-            if (again) ++retried_;
+        run_statement("inserting rows into " + p.table->name, [&](sql::Connection& c, bool again) {
             execute(c, again ? ignoring : statement);
-            if (drop_connection_now()) execute(c, "KILL CONNECTION CONNECTION_ID()");
             return true;
         });
-        if (!done) {
-            throw std::runtime_error("inserting rows into " + p.table->name +
-                                     " on the destination failed: " + done.message);
-        }
         bytes += statement.size();
     }
     ++inserted_pages_;

@@ -29,6 +29,10 @@
 
 #include "gateway/mover/table_layout.hpp"
 
+namespace sql {
+class Connection;
+}
+
 namespace gangway {
 class db_pool;
 }
@@ -86,6 +90,12 @@ private:
     void work();
     bool load(const page& p, const std::string& path);
     bool interleaved_autoinc();
+    // Runs fn(connection, again) in the copy's session (foreign-key checks off, load_sql_mode).
+    // `again`: the pool runs it a second time after the connection was lost, and the first
+    // attempt may have committed (counted in retried()). When fn returns true (it wrote), the
+    // drop_connection test hook may kill the connection. Throws "<what> on the destination
+    // failed: ...".
+    void run_statement(const std::string& what, const std::function<bool(sql::Connection&, bool)>& fn);
     void insert(const page& p);
     void count(const page& p, std::uint64_t bytes, clock::time_point started);
     void stop();

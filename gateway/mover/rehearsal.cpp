@@ -1,6 +1,5 @@
 #include "gateway/mover/rehearsal.hpp"
 
-#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -51,12 +50,9 @@ std::string cleansed_account(const move_context& ctx, const std::string& key, co
 std::optional<set_selection> sets_at(db_pool& db, const move_context& ctx, const std::string& id) {
     set_selection sets(ctx.model, ctx.plan, ctx.layouts, {id});
     if (!sets.usable()) return std::nullopt;
-    auto edge = db.run_blocking([&](sql::Connection& c) {
-        prepare_reader_session(c);
-        return open_edge(c, sets, ctx.model.root_table);
-    });
-    if (!edge) throw std::runtime_error(edge.message);
-    if (*edge.value) return std::nullopt;
+    if (open_edge_at(db, sets, ctx.model.root_table, "checking the cycles of the account's rows")) {
+        return std::nullopt;
+    }
     return sets;
 }
 
@@ -123,14 +119,8 @@ move_result rehearse_move(const move_context& ctx, const rehearsal_settings& s,
         if (const auto sets = sets_at(ctx.source, ctx, id)) {
             // As the real move copies: several tables at once, the biggest first. Without the
             // lock each table is read in a snapshot of its own.
-            auto tables = sets->tables();
-            std::stable_sort(tables.begin(), tables.end(), [&](const auto& a, const auto& b) {
-                const auto rows = [&](const std::string& t) {
-                    return source_rows.count(t) ? source_rows.at(t) : 0;
-                };
-                return rows(a) > rows(b);
-            });
-            copy_sets(ctx.source, *sets, ctx.layouts, tables, ctx.jobs, writer, &cleanser);
+            copy_sets(ctx.source, *sets, ctx.layouts, biggest_first(sets->tables(), source_rows),
+                      ctx.jobs, writer, &cleanser);
         } else {
             copy_by_walk(ctx, id, cleanser, writer);
         }

@@ -45,6 +45,27 @@ void for_each_table(db_pool& db, const std::vector<std::string>& tasks, unsigned
     if (failure) throw std::runtime_error(*failure);
 }
 
+std::optional<std::string> open_edge_at(db_pool& db, const set_selection& s,
+                                        const std::string& root_table, const std::string& what) {
+    auto edge = db.run_blocking([&](sql::Connection& c) {
+        prepare_reader_session(c);
+        return open_edge(c, s, root_table);
+    });
+    if (!edge) throw std::runtime_error(what + ": " + edge.message);
+    return *edge.value;
+}
+
+std::vector<std::string> biggest_first(std::vector<std::string> tables,
+                                       const std::map<std::string, std::uint64_t>& rows) {
+    const auto count = [&](const std::string& t) {
+        const auto found = rows.find(t);
+        return found == rows.end() ? 0 : found->second;
+    };
+    std::stable_sort(tables.begin(), tables.end(),
+                     [&](const std::string& a, const std::string& b) { return count(a) > count(b); });
+    return tables;
+}
+
 void copy_sets(db_pool& source, const set_selection& s, const layout_map& layouts,
                const std::vector<std::string>& tables, unsigned threads,
                destination_writer& writer, const row_cleanser* cleanser,

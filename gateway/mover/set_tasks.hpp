@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,17 @@ using table_task = std::function<void(sql::Connection&, const std::string&, bool
 // connections.
 void for_each_table(db_pool& db, const std::vector<std::string>& tasks, unsigned threads,
                     const std::string& what, const table_task& fn);
+
+// The closing edge (open_edge) that reaches further in that database, if any: when none does,
+// the selection's sets are the walker's rows there. Throws std::runtime_error "<what>: ..."
+// when the database fails, and for an edge into another account (walk_error's message).
+std::optional<std::string> open_edge_at(db_pool& db, const set_selection& s,
+                                        const std::string& root_table, const std::string& what);
+
+// The tables in the order their reads should start: the most rows first (unknown: 0), ties
+// in the order given.
+std::vector<std::string> biggest_first(std::vector<std::string> tables,
+                                       const std::map<std::string, std::uint64_t>& rows);
 
 // Every table's rows read from `source` (`threads` at once) and handed to the writer page by
 // page, cleansed first when `cleanser` is set. A table read again after a lost connection

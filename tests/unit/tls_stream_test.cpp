@@ -5,6 +5,7 @@
 #include <utility>
 
 #include <array>
+#include <functional>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
@@ -118,6 +119,27 @@ protected:
         error_code ec;
         co_await client_->async_handshake(ssl::stream_base::client, use_ec(ec));
         EXPECT_FALSE(ec) << ec.message();
+    }
+
+    // The error a server read ends with when `end_it` runs while it waits (after both
+    // handshakes, on the client's side).
+    error_code pending_read_ended_by(const std::function<void()>& end_it) {
+        connect();
+        error_code server_read;
+        bool reading = false;
+        run(
+            [&]() -> net::awaitable<void> {
+                co_await server_handshake();
+                std::array<char, 16> chunk;
+                reading = true;
+                co_await server_->async_read_some(net::buffer(chunk), use_ec(server_read));
+            }(),
+            [&]() -> net::awaitable<void> {
+                co_await client_handshake();
+                co_await until(reading);
+                end_it();
+            }());
+        return server_read;
     }
 
     static inline fs::path dir_;
@@ -260,42 +282,15 @@ TEST_F(TlsStream, ThePeersCloseNotifyIsEndOfStreamAndShutdownSendsOurs) {
 }
 
 TEST_F(TlsStream, AConnectionClosedWithoutCloseNotifyIsTruncated) {
-    connect();
-    error_code server_read;
-    bool reading = false;
-    run(
-        [&]() -> net::awaitable<void> {
-            co_await server_handshake();
-            std::array<char, 16> chunk;
-            reading = true;
-            co_await server_->async_read_some(net::buffer(chunk), use_ec(server_read));
-        }(),
-        [&]() -> net::awaitable<void> {
-            co_await client_handshake();
-            co_await until(reading);
-            // FIN without close_notify (not close(): unread session tickets would make it a reset).
-            client_->next_layer().shutdown(tcp::socket::shutdown_send);
-        }());
+    // FIN without close_notify (not close(): unread session tickets would make it a reset).
+    const error_code server_read =
+        pending_read_ended_by([&] { client_->next_layer().shutdown(tcp::socket::shutdown_send); });
     EXPECT_EQ(server_read, ssl::error::stream_truncated) << server_read.message();
 }
 
 TEST_F(TlsStream, ClosingTheSocketEndsAPendingRead) {
-    connect();
-    error_code server_read;
-    bool reading = false;
-    run(
-        [&]() -> net::awaitable<void> {
-            co_await server_handshake();
-            std::array<char, 16> chunk;
-            reading = true;
-            co_await server_->async_read_some(net::buffer(chunk), use_ec(server_read));
-        }(),
-        [&]() -> net::awaitable<void> {
-            co_await client_handshake();
-            co_await until(reading);
-            // What the connection's watchdog does on a deadline: close the lowest layer.
-            server_->next_layer().close();
-        }());
+    // What the connection's watchdog does on a deadline: close the lowest layer.
+    const error_code server_read = pending_read_ended_by([&] { server_->next_layer().close(); });
     EXPECT_EQ(server_read, net::error::operation_aborted) << server_read.message();
 }
 
