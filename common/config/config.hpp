@@ -98,9 +98,6 @@ struct database_config {
     std::size_t pool_size = 4;  // connections, each with its own worker thread
     std::chrono::milliseconds connect_timeout{3'000};
     std::chrono::milliseconds query_timeout{5'000};
-    // Not a config key: the mover turns it on for the destination's writers, which load rows
-    // with LOAD DATA LOCAL INFILE from files of their own.
-    bool local_infile = false;
     bool operator==(const database_config&) const = default;
 };
 

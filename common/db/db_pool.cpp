@@ -83,7 +83,6 @@ std::unique_ptr<sql::Connection> db_pool::connect() {
     options["OPT_READ_TIMEOUT"] = seconds_up(cfg_.query_timeout) + 1;
     options["OPT_WRITE_TIMEOUT"] = seconds_up(cfg_.query_timeout) + 1;
     options["OPT_RECONNECT"] = false;
-    if (cfg_.local_infile) options["OPT_LOCAL_INFILE"] = 1;
     options["OPT_CHARSET_NAME"] = std::string("utf8mb4");
     std::unique_ptr<sql::Connection> c(driver().connect(options));
     std::unique_ptr<sql::Statement> st(c->createStatement());

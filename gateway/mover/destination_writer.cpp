@@ -1,8 +1,5 @@
 #include "gateway/mover/destination_writer.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -16,9 +13,9 @@
 #include <cppconn/statement.h>
 
 #include "common/db/db_pool.hpp"
+#include "gateway/mover/bound_insert.hpp"
 #include "gateway/mover/dump_writer.hpp"
 #include "gateway/mover/fault_points.hpp"
-#include "gateway/mover/load_data.hpp"
 #include "gateway/mover/sql_literal.hpp"
 
 namespace gangway::mover {
@@ -50,63 +47,35 @@ void execute(sql::Connection& c, const std::string& statement) {
     st->execute(statement);
 }
 
-// The server or the client refuses LOAD DATA LOCAL INFILE (local_infile off).
-bool load_refused(const sql::SQLException& e) {
+// The server cannot prepare the copy's statements (too many prepared statements on it).
+bool bound_refused(const sql::SQLException& e) {
     const int code = e.getErrorCode();
-    return code == 1148 /* ER_NOT_ALLOWED_COMMAND */ || code == 2068 /* CR_LOAD_DATA_LOCAL_INFILE_REJECTED */ ||
-           code == 3948 /* MySQL 8: loading local data is disabled */;
+    return code == 1461 /* ER_MAX_PREPARED_STMT_COUNT_REACHED */ || code == 1295 /* ER_UNSUPPORTED_PS */;
 }
 
-// What LOAD DATA turned into warnings (with LOCAL a duplicate key or a bad value is skipped or
-// changed, not refused): the first few, unless only duplicates that `ignoring` allows.
-std::string load_warnings(sql::Connection& c, bool ignoring) {
-    std::unique_ptr<sql::Statement> st(c.createStatement());
-    std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SHOW WARNINGS LIMIT 3"));
-    std::string out;
-    while (rs->next()) {
-        if (ignoring && rs->getInt(2) == 1062 /* ER_DUP_ENTRY */) continue;
-        out += (out.empty() ? "" : "; ") + rs->getString(3).asStdString();
+// Runs fn in a transaction of its own: committed when fn returns, rolled back when it throws
+// (the connection goes back to the pool without an open transaction either way).
+template <class Fn>
+void in_transaction(sql::Connection& c, Fn&& fn) {
+    execute(c, "START TRANSACTION");
+    try {
+        fn();
+    } catch (...) {
+        try {
+            execute(c, "ROLLBACK");
+        } catch (const sql::SQLException&) {
+            // The connection is gone: the server rolled back.
+        }
+        throw;
     }
-    return out;
-}
-
-// A file of this process that only one writer thread uses (its LOAD DATA pages), removed
-// with it. Not usable when no file can be made: the thread inserts instead.
-class load_file {
-public:
-    load_file() {
-        const char* dir = std::getenv("TMPDIR");
-        std::string pattern = std::string(dir && *dir ? dir : "/tmp") + "/gangway-load-XXXXXX";
-        const int fd = ::mkstemp(pattern.data());
-        if (fd < 0) return;
-        ::close(fd);
-        path_ = pattern;
-    }
-    ~load_file() {
-        if (!path_.empty()) ::unlink(path_.c_str());
-    }
-    load_file(const load_file&) = delete;
-    load_file& operator=(const load_file&) = delete;
-
-    const std::string& path() const noexcept { return path_; }
-
-private:
-    std::string path_;
-};
-
-void write_file(const std::string& path, const std::string& data) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
-    const bool written = fd >= 0 && ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
-    const int error = errno;
-    if (fd >= 0) ::close(fd);
-    if (!written) throw std::runtime_error("writing " + path + " for LOAD DATA: " + std::strerror(error));
+    execute(c, "COMMIT");
 }
 
 }  // namespace
 
 destination_writer::destination_writer(db_pool& pool, unsigned jobs, bool ignore_existing,
                                        written_callback on_written)
-    : pool_(pool), ignore_existing_(ignore_existing), load_data_(pool.settings().local_infile && !insert_only()),
+    : pool_(pool), ignore_existing_(ignore_existing), bound_(!insert_only()),
       on_written_(std::move(on_written)),
       capacity_(2 * std::max(jobs, 1u)) {
     for (unsigned i = 0; i < std::max(jobs, 1u); ++i) threads_.emplace_back([this] { work(); });
@@ -142,6 +111,16 @@ void destination_writer::finish() {
     if (failure_) std::rethrow_exception(failure_);
 }
 
+std::string destination_writer::method() const {
+    std::string out;
+    const auto add = [&](const std::atomic<std::uint64_t>& pages, const char* way) {
+        if (pages) out.append(out.empty() ? "" : " and ").append(way);
+    };
+    add(bound_pages_, "prepared insert");
+    add(inserted_pages_, "insert");
+    return out;
+}
+
 void destination_writer::ignore_existing() { ignore_existing_ = true; }
 
 std::map<std::string, destination_writer::table_total> destination_writer::totals() {
@@ -150,7 +129,6 @@ std::map<std::string, destination_writer::table_total> destination_writer::total
 }
 
 void destination_writer::work() {
-    load_file file;
     for (;;) {
         page p;
         {
@@ -163,7 +141,7 @@ void destination_writer::work() {
         }
         std::exception_ptr failed;
         try {
-            if (file.path().empty() || !load(p, file.path())) insert(p);
+            if (!bind(p)) insert(p);
         } catch (...) {
             failed = std::current_exception();
         }
@@ -188,19 +166,6 @@ void destination_writer::run_statement(const std::string& what,
     if (!done) throw std::runtime_error(what + " on the destination failed: " + done.message);
 }
 
-// The destination's innodb_autoinc_lock_mode is 2: no table lock for bulk inserts. Asked once.
-bool destination_writer::interleaved_autoinc() {
-    std::call_once(autoinc_asked_, [&] {
-        auto mode = pool_.run_blocking([](sql::Connection& c) {
-            std::unique_ptr<sql::Statement> st(c.createStatement());
-            std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT @@innodb_autoinc_lock_mode"));
-            return rs->next() && rs->getInt(1) == 2;
-        });
-        interleaved_ = mode && *mode.value;  // unknown (no InnoDB variable): assume the lock
-    });
-    return interleaved_;
-}
-
 void destination_writer::count(const page& p, std::uint64_t bytes, clock::time_point started) {
     {
         std::lock_guard lock(mutex_);
@@ -211,37 +176,29 @@ void destination_writer::count(const page& p, std::uint64_t bytes, clock::time_p
     if (on_written_) on_written_(p.table->name, p.rows.size(), bytes);
 }
 
-// One page with LOAD DATA LOCAL INFILE through the thread's file. False when the table or
-// the server cannot take it that way (the caller inserts instead; the server's refusal turns
-// LOAD DATA off for every later page).
-bool destination_writer::load(const page& p, const std::string& path) {
-    if (!load_data_ || !loadable(*p.table, interleaved_autoinc())) return false;
+// One page in one transaction of prepared multi-row INSERTs (bound_insert.hpp). False when
+// the server refuses to prepare them (every later page then goes another way).
+bool destination_writer::bind(const page& p) {
+    if (!bound_) return false;
     const auto started = clock::now();
-    std::string data;
-    for (const auto& r : p.rows) append_load_row(data, *p.table, r);
-    write_file(path, data);
+    std::uint64_t bytes = 0;
     bool refused = false;
-    std::string warnings;
-    run_statement("loading rows into " + p.table->name, [&](sql::Connection& c, bool again) {
+    run_statement("inserting rows into " + p.table->name, [&](sql::Connection& c, bool again) {
         try {
-            execute(c, load_statement(*p.table, path));
+            in_transaction(c, [&] { bytes = insert_bound(c, *p.table, p.rows, ignore_existing_ || again, max_statement_bytes); });
         } catch (const sql::SQLException& e) {
-            if (!load_refused(e)) throw;
+            if (!bound_refused(e)) throw;
             refused = true;
             return false;
         }
-        warnings = load_warnings(c, p.table->insert_ignore || ignore_existing_ || again);
         return true;
     });
     if (refused) {
-        load_data_ = false;
+        bound_ = false;
         return false;
     }
-    if (!warnings.empty()) {
-        throw std::runtime_error("loading rows into " + p.table->name + " on the destination: " + warnings);
-    }
-    ++loaded_pages_;
-    count(p, data.size(), started);
+    ++bound_pages_;
+    count(p, bytes, started);
     return true;
 }
 

@@ -4,15 +4,15 @@
 // destination by `jobs` threads at once, each with its own connection, so the pages of
 // several tables (and of one big table) load in parallel while the walker reads on.
 //
-// Each page is loaded with LOAD DATA LOCAL INFILE (load_data.hpp) when the pool's
-// connections allow it (database_config::local_infile) and the server does, else it becomes
-// multi-row INSERT statements of at most max_statement_bytes; either runs in autocommit with
-// foreign-key checks off (rows arrive in walk order, not dependency order), utf8mb4, time
-// zone +00:00 and load_sql_mode. A key that is already there fails the copy (LOAD DATA
-// skips it with a warning, which the writer turns into the failure). A statement whose
-// connection drops is retried once on a fresh connection, ignoring rows already there (it
-// may have committed before the drop); verify then proves the rows. `ignore_existing` (a
-// resumed copy) ignores them in every statement.
+// Each page goes in one transaction of prepared multi-row INSERTs with the rows bound as
+// parameters (bound_insert.hpp). If the server refuses to prepare them, the page (and every
+// later one) becomes multi-row INSERT statements of at most max_statement_bytes in
+// autocommit. Either way foreign-key checks are off (rows arrive in read order, not
+// dependency order), with utf8mb4, time zone +00:00 and load_sql_mode. A key that is already
+// there fails the copy. A page or statement whose connection drops is run again once on a
+// fresh connection, ignoring rows already there (it may have committed before the drop);
+// verify then proves the rows. `ignore_existing` (a resumed copy) ignores them in every
+// statement.
 
 #include <atomic>
 #include <chrono>
@@ -63,7 +63,7 @@ public:
     // connection: pages it sent before may be there already).
     void ignore_existing();
 
-    // Per table so far: bytes of INSERT statements and seconds spent running them (summed
+    // Per table so far: bytes of values written and seconds spent running them (summed
     // over the writers, so tables loading in parallel each count their own time).
     struct table_total {
         std::uint64_t bytes = 0;
@@ -71,12 +71,9 @@ public:
     };
     std::map<std::string, table_total> totals();
 
-    // How the pages went so far: "load data" (LOAD DATA LOCAL INFILE), "insert", or
-    // "load data and insert" (some tables each way); "" before any.
-    const char* method() const noexcept {
-        if (loaded_pages_ && inserted_pages_) return "load data and insert";
-        return loaded_pages_ ? "load data" : inserted_pages_ ? "insert" : "";
-    }
+    // How the pages went so far: "prepared insert", "insert" (statements with the values in
+    // their text), or "prepared insert and insert"; "" before any.
+    std::string method() const;
 
     // Statements run again on a fresh connection after theirs was lost.
     std::uint64_t retried() const noexcept { return retried_; }
@@ -88,8 +85,7 @@ private:
     };
     using clock = std::chrono::steady_clock;
     void work();
-    bool load(const page& p, const std::string& path);
-    bool interleaved_autoinc();
+    bool bind(const page& p);  // false when the server refuses prepared statements
     // Runs fn(connection, again) in the copy's session (foreign-key checks off, load_sql_mode).
     // `again`: the pool runs it a second time after the connection was lost, and the first
     // attempt may have committed (counted in retried()). When fn returns true (it wrote), the
@@ -102,11 +98,9 @@ private:
 
     db_pool& pool_;
     std::atomic<bool> ignore_existing_;
-    std::atomic<bool> load_data_;  // the pool allows LOAD DATA LOCAL and no server refused it
-    std::atomic<std::uint64_t> loaded_pages_{0};
+    std::atomic<bool> bound_;      // no server refused prepared statements
+    std::atomic<std::uint64_t> bound_pages_{0};
     std::atomic<std::uint64_t> inserted_pages_{0};
-    std::once_flag autoinc_asked_;
-    bool interleaved_ = false;
     std::atomic<std::uint64_t> retried_{0};
     written_callback on_written_;
     std::size_t capacity_;

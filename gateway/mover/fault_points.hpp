@@ -10,8 +10,8 @@
 //   GANGWAY_MOVER_DROP_CONNECTION=once|always   after an INSERT of the copy has committed, the
 //       destination server kills that connection (KILL CONNECTION_ID()): once in the whole
 //       run, or after every INSERT.
-//   GANGWAY_MOVER_INSERT_ONLY=1   the copy writes with INSERT statements only, as it does when
-//       the destination refuses LOAD DATA LOCAL INFILE.
+//   GANGWAY_MOVER_INSERT_ONLY=1   the copy writes with INSERT statements that hold the values
+//       in their text only, as it does when the destination refuses prepared statements.
 
 namespace gangway::mover {
 
@@ -20,7 +20,7 @@ void crash_point(const char* point);
 // True when the copy should have its destination connection killed now.
 bool drop_connection_now();
 
-// True when the copy must not use LOAD DATA.
+// True when the copy must not use prepared statements.
 bool insert_only();
 
 }  // namespace gangway::mover

@@ -131,7 +131,6 @@ std::optional<rehearsal_settings> rehearsal_for(const migrate_options& o, const 
     }
     cfg.pool_size = o.jobs + 1;
     cfg.query_timeout = std::max(cfg.query_timeout, mover_query_timeout);
-    cfg.local_infile = true;
     scratch = std::make_unique<db_pool>(cfg);
     const auto& p = env.cfg->placement;
     return rehearsal_settings{scratch.get(), cfg.name, env.destination.name, *key.key,
@@ -158,7 +157,6 @@ int run_migrate(const migrate_options& o) {
     database_config destination_cfg = env->destination;
     destination_cfg.pool_size = o.jobs + 1;
     destination_cfg.query_timeout = std::max(destination_cfg.query_timeout, mover_query_timeout);
-    destination_cfg.local_infile = true;
     db_pool source(source_cfg);
     db_pool destination(destination_cfg);
     const auto layouts = checked_layouts(*model, source, destination, code);

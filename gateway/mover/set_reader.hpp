@@ -32,7 +32,7 @@ void prepare_reader_session(sql::Connection& c);
 std::optional<std::string> open_edge(sql::Connection& c, const set_selection& s,
                                      const std::string& root_table);
 
-// The values a page of streamed rows holds, about: one LOAD DATA (or a few INSERTs) each, so
+// The values a page of streamed rows holds, about: one transaction of a few INSERTs each, so
 // that the per-statement work is small next to the rows'. batch_rows bounds the walker's
 // pages, whose every page is a query of its own; a stream's pages cost no query.
 inline constexpr std::size_t set_page_bytes = 4 * 1024 * 1024;

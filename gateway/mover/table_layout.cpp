@@ -96,9 +96,13 @@ std::string select_expression(const layout_column& column) {
     if (!column.expression.empty()) return column.expression;
     const std::string c = quote_identifier(column.name);
     switch (column.kind) {
+        // Read as they are: the server's text for them is the same as CAST(... AS CHAR) gives
+        // (in the reader's session time zone), without a function call per value.
         case value_kind::integer:
-        case value_kind::decimal:
-        case value_kind::temporal: return "CAST(" + c + " AS CHAR)";
+        case value_kind::temporal: return c;
+        // Connector/C++ does not hand back a DECIMAL column's text unchanged (DECIMAL(65,30)
+        // values came back too long for the column); a CHAR column's it does.
+        case value_kind::decimal: return "CAST(" + c + " AS CHAR)";
         // A FLOAT widens to DOUBLE exactly; the server prints a DOUBLE's shortest round-trip
         // digits ("5e-324"), but a FLOAT's with only 6 ("3.40282e38").
         case value_kind::floating: return "CAST(CAST(" + c + " AS DOUBLE) AS CHAR)";

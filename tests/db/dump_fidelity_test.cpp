@@ -100,11 +100,12 @@ TEST_F(DumpFidelity, ChunksImportedOneByOneGiveTheSameRows) {
 }
 
 TEST_F(DumpFidelity, EveryTypeSurvivesMigrateByteForByte) {
-    EXPECT_EQ(migrate_fidelity_account(""), "load data");
+    EXPECT_EQ(migrate_fidelity_account(""), "prepared insert");
     expect_identical();
 }
 
-// The same with INSERT statements, as when the destination refuses LOAD DATA LOCAL INFILE.
+// The same with the values in the INSERT statements' text, as when the destination refuses
+// prepared statements.
 TEST_F(DumpFidelity, EveryTypeSurvivesMigrateWithInsertsByteForByte) {
     EXPECT_EQ(migrate_fidelity_account("GANGWAY_MOVER_INSERT_ONLY=1"), "insert");
     expect_identical();

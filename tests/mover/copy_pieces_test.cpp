@@ -1,6 +1,6 @@
-// The copy's pieces that need no database: the LOAD DATA file and statement, and the row
-// checksums verify compares (their SQL twin is checked against a server by the migrate tests).
-#include "gateway/mover/load_data.hpp"
+// The copy's pieces that need no database: the prepared INSERTs' shape, and the row checksums
+// verify compares (their SQL twin is checked against a server by the migrate tests).
+#include "gateway/mover/bound_insert.hpp"
 #include "gateway/mover/row_checksum.hpp"
 
 #include <string>
@@ -23,31 +23,20 @@ table_layout three_columns() {
     return t;
 }
 
-TEST(LoadData, FieldsEscapeTheBytesTheFileFormatUses) {
-    std::string out;
-    append_load_row(out, three_columns(),
-                    {"1", std::string("a\tb\nc\\d\re\0f \\N", 14), std::nullopt, "2"});
-    EXPECT_EQ(out, "1\ta\\tb\\nc\\\\d\\re\\0f \\\\N\t\\N\n");
+TEST(BoundInsert, OnePlaceholderPerWrittenColumnAndRow) {
+    EXPECT_EQ(bound_insert_sql(three_columns(), 2, false),
+              "INSERT INTO `t` (`id`, `body`, `flags`) VALUES (?, ?, ?), (?, ?, ?)");
+    EXPECT_EQ(bound_insert_sql(three_columns(), 1, true), "INSERT IGNORE INTO `t` (`id`, `body`, `flags`) VALUES (?, ?, ?)");
 }
 
-TEST(LoadData, TheStatementSkipsGeneratedColumnsAndCastsBits) {
-    EXPECT_EQ(load_statement(three_columns(), "/tmp/it's"),
-              "LOAD DATA LOCAL INFILE '/tmp/it\\'s' IGNORE INTO TABLE `t` CHARACTER SET utf8mb4 "
-              "FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (`id`, `body`, "
-              "@gw_bit2) SET `flags` = CAST(@gw_bit2 AS UNSIGNED)");
-}
-
-TEST(LoadData, SpatialAndLockedAutoIncrementTablesAreInserted) {
-    table_layout t = three_columns();
-    EXPECT_TRUE(loadable(t, false));
-    t.columns[0].auto_increment = true;
-    EXPECT_FALSE(loadable(t, false));
-    EXPECT_TRUE(loadable(t, true));
-    t.columns[0].auto_increment = false;
-    t.columns.push_back(layout_column{"shape", value_kind::bytes, false, "point", "point", 0});
-    EXPECT_FALSE(loadable(t, true));
-    t.columns.back().data_type = "mediumblob";
-    EXPECT_TRUE(loadable(t, true));
+TEST(BoundInsert, AStatementStaysUnderTheServersParameterLimit) {
+    EXPECT_EQ(bound_rows_per_statement(three_columns()), 1000u);
+    table_layout wide;
+    for (int i = 0; i < 300; ++i) wide.columns.push_back(column("c" + std::to_string(i), value_kind::text));
+    EXPECT_EQ(bound_rows_per_statement(wide), 65535u / 300);
+    table_layout widest;
+    for (int i = 0; i < 70000; ++i) widest.columns.push_back(column("c", value_kind::text));
+    EXPECT_EQ(bound_rows_per_statement(widest), 1u);
 }
 
 TEST(RowChecksum, CrcsMatchTheirCheckValues) {
@@ -82,10 +71,8 @@ TEST(RowChecksum, TheSqlJoinsTheSameFields) {
     t.columns[2].charset = "utf8mb4";
     // Text in another charset is converted to the reader's utf8mb4; utf8mb4 text is not.
     EXPECT_EQ(row_text_expression(t),
-              "CONCAT_WS(0x1f, IFNULL(CAST(CAST(`n` AS CHAR) AS BINARY), 'N'), "
-              "IFNULL(LENGTH(CAST(CONVERT(`s` USING utf8mb4) AS BINARY)), 'N'), "
-              "CAST(CONVERT(`s` USING utf8mb4) AS BINARY), IFNULL(LENGTH(CAST(`u` AS BINARY)), 'N'), "
-              "CAST(`u` AS BINARY), IFNULL(LENGTH(CAST(`b` AS BINARY)), 'N'), CAST(`b` AS BINARY))");
+              "CONCAT_WS(0x1f, IFNULL(`n`, 'N'), IFNULL(LENGTH(CONVERT(`s` USING utf8mb4)), 'N'), "
+              "CONVERT(`s` USING utf8mb4), IFNULL(LENGTH(`u`), 'N'), `u`, IFNULL(LENGTH(`b`), 'N'), `b`)");
 }
 
 }  // namespace
