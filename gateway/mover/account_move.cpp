@@ -71,7 +71,10 @@ std::optional<move_result> account_mover::preflight() {
         return fail(outcome::refused, ctx_.to_site + " already holds rows the move would write:" + list,
                     unchanged_state());
     }
-    for (const auto& [table, d] : found) expected_[table] = d.by_key.size();
+    for (const auto& [table, d] : found) {
+        expected_[table] = d.keys.size();
+        if (auto span = span_of(d.keys)) spans_[table] = std::move(*span);
+    }
     ctx_.progress.expect(expected_);
     return std::nullopt;
 }

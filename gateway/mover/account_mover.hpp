@@ -114,7 +114,8 @@ private:
     // The account's selection when it serves at that site's database (closed under the
     // plan's cycle edges there); null: walk instead.
     const set_selection* sets_at(db_pool& db, const std::string& site);
-    // The account's rows (`layouts`' columns) at the source, as a walk would collect them.
+    // The keys of the account's rows at the source (table_digests::keys; by_key only when
+    // walked), each row's `layouts` columns handed to `extra`.
     account_digests read_keys(const layout_map& layouts, const row_sink& extra);
     bool copy_by_sets(destination_writer& writer);
     bool verify_by_sums();
@@ -129,6 +130,7 @@ private:
     std::optional<set_selection> sets_;
     std::map<std::string, bool, std::less<>> sets_serve_;  // by site: closed there
     std::map<std::string, std::uint64_t> expected_;        // rows per table, from pre-flight
+    std::map<std::string, key_span> spans_;                // their keys' spans, from pre-flight
     std::map<std::string, row_sums> copied_sums_;          // the source's, as the copy read it
     struct table_check {
         std::uint64_t rows = 0;

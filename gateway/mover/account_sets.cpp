@@ -8,6 +8,7 @@
 #include "gateway/mover/move_progress.hpp"
 #include "gateway/mover/row_cleanser.hpp"  // keyed_hash_hex
 #include "gateway/mover/set_tasks.hpp"
+#include "gateway/mover/sql_lookup.hpp"  // key_of
 
 namespace gangway::mover::detail {
 
@@ -41,7 +42,8 @@ account_digests account_mover::read_keys(const layout_map& layouts, const row_si
                        into = {};
                        const table_layout& t = layouts.find(table)->second;
                        stream_rows(c, *s, t, [&](std::vector<table_row>& page) {
-                           collect_digests(t, page, into);
+                           // Each row once (set_selection): keys alone, no digest to map.
+                           for (const auto& row : page) into.keys.push_back(key_of(t, row));
                            if (!extra) return;
                            std::lock_guard lock(extra_mutex);
                            extra(t, page);
@@ -53,7 +55,7 @@ account_digests account_mover::read_keys(const layout_map& layouts, const row_si
 bool account_mover::copy_by_sets(destination_writer& writer) {
     const set_selection* s = sets_at(ctx_.source, ctx_.from_site);
     if (!s) return false;
-    copy_sets(ctx_.source, *s, ctx_.layouts, tables_by_size(), ctx_.jobs, writer, nullptr, &copied_sums_);
+    copy_sets(ctx_.source, *s, ctx_.layouts, tables_by_size(), ctx_.jobs, writer, nullptr, spans_, &copied_sums_);
     return true;
 }
 

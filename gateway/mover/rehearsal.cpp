@@ -56,12 +56,18 @@ std::optional<set_selection> sets_at(db_pool& db, const move_context& ctx, const
     return sets;
 }
 
+// Rows per table (tables without any left out, as a walk finds them); `spans`, when set,
+// gets the key spans the copy splits tables by.
 std::map<std::string, std::uint64_t> count_rows(db_pool& db, const move_context& ctx,
                                                 const layout_map& layouts, const std::string& id,
-                                                const std::string& where) {
+                                                const std::string& where,
+                                                std::map<std::string, key_span>* spans = nullptr) {
     if (const auto sets = sets_at(db, ctx, id)) {
-        auto counts = count_tables(db, *sets, sets->tables(), ctx.jobs, where);
-        std::erase_if(counts, [](const auto& c) { return c.second == 0; });  // as a walk finds them
+        std::map<std::string, std::uint64_t> counts;
+        for (const auto& [table, count] : count_tables(db, *sets, ctx.layouts, sets->tables(), ctx.jobs, where)) {
+            if (count.rows) counts[table] = count.rows;
+            if (spans && count.span) (*spans)[table] = *count.span;
+        }
         return counts;
     }
     std::map<std::string, std::uint64_t> out;
@@ -105,8 +111,9 @@ move_result rehearse_move(const move_context& ctx, const rehearsal_settings& s,
             return true;
         });
         if (!prepared) throw std::runtime_error("preparing the scratch database: " + prepared.message);
+        std::map<std::string, key_span> spans;
         const auto source_rows =
-            count_rows(ctx.source, ctx, walk_layouts(ctx.layouts, ctx.model, ctx.plan), id, ctx.from_site);
+            count_rows(ctx.source, ctx, walk_layouts(ctx.layouts, ctx.model, ctx.plan), id, ctx.from_site, &spans);
         ctx.progress.expect(source_rows);
 
         ctx.progress.phase(account, "copy (cleansed)", std::to_string(ctx.jobs) + " writers");
@@ -120,7 +127,7 @@ move_result rehearse_move(const move_context& ctx, const rehearsal_settings& s,
             // As the real move copies: several tables at once, the biggest first. Without the
             // lock each table is read in a snapshot of its own.
             copy_sets(ctx.source, *sets, ctx.layouts, biggest_first(sets->tables(), source_rows),
-                      ctx.jobs, writer, &cleanser);
+                      ctx.jobs, writer, &cleanser, spans);
         } else {
             copy_by_walk(ctx, id, cleanser, writer);
         }

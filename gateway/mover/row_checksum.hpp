@@ -27,6 +27,13 @@ struct row_sums {
     std::uint64_t crc32c = 0;
 
     void add(const table_layout& t, const table_row& row, std::string& scratch);
+    // The sums of two sets of rows together (the parts of one table).
+    row_sums& operator+=(const row_sums& other) noexcept {
+        rows += other.rows;
+        crc32 += other.crc32;
+        crc32c += other.crc32c;
+        return *this;
+    }
     // "<crc32 sum>:<crc32c sum>", as sum_rows' digest_sum.
     std::string text() const;
 };

@@ -67,9 +67,9 @@ std::optional<std::string> open_edge(sql::Connection& c, const set_selection& s,
 }
 
 void stream_rows(sql::Connection& c, const set_selection& s, const table_layout& t,
-                 const page_sink& sink) {
+                 const page_sink& sink, const key_part& part) {
     std::unique_ptr<sql::Statement> st(c.createStatement());
-    auto rs = stream(*st, s.select_in_key_order(t.name, select_list(t)));
+    auto rs = stream(*st, s.select_part(t.name, select_list(t), part));
     const std::size_t columns = t.columns.size();
     std::vector<table_row> page;
     std::size_t bytes = 0;
@@ -123,11 +123,18 @@ table_sum sum_rows(sql::Connection& c, const set_selection& s, const table_layou
     return {rs->getUInt64(1), rs->getString(2).asStdString(), true};
 }
 
-std::uint64_t count_rows(sql::Connection& c, const set_selection& s, const std::string& table) {
+table_count count_rows(sql::Connection& c, const set_selection& s, const table_layout& t) {
+    const bool integer_key = t.key.size() == 1 && t.columns[t.key[0]].kind == value_kind::integer;
+    const std::string key = integer_key ? quote_identifier(t.columns[t.key[0]].name) : "";
     std::unique_ptr<sql::Statement> st(c.createStatement());
-    std::unique_ptr<sql::ResultSet> rs(st->executeQuery(unlimited + s.select(table, "COUNT(*)")));
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery(
+        unlimited + s.select(t.name, integer_key ? "COUNT(*), MIN(" + key + "), MAX(" + key + ")" : "COUNT(*)")));
     rs->next();
-    return rs->getUInt64(1);
+    table_count out{rs->getUInt64(1), std::nullopt};
+    if (integer_key && out.rows > 0) {
+        out.span = key_span{rs->getString(2).asStdString(), rs->getString(3).asStdString(), out.rows};
+    }
+    return out;
 }
 
 }  // namespace gangway::mover

@@ -41,9 +41,9 @@ inline constexpr std::size_t set_page_bytes = 4 * 1024 * 1024;
 // that makes a page of its own).
 using page_sink = std::function<void(std::vector<table_row>&)>;
 
-// Every row of the table's set, `t`'s columns each, in the server's order.
+// Every row of the table's set (or of one part of it), `t`'s columns each, in key order.
 void stream_rows(sql::Connection& c, const set_selection& s, const table_layout& t,
-                 const page_sink& sink);
+                 const page_sink& sink, const key_part& part = {});
 
 // What verify compares: the rows of a table's set and the exact sums of two checksums of each
 // row (CRC-32 and CRC-32C over every column's exact text, each delimited), computed by the
@@ -59,7 +59,12 @@ struct table_sum {
 // never overwrites).
 table_sum sum_rows(sql::Connection& c, const set_selection& s, const table_layout& t, bool keys_only);
 
-// The number of rows in the table's set.
-std::uint64_t count_rows(sql::Connection& c, const set_selection& s, const std::string& table);
+// The number of rows in the table's set and, for a one-column integer key, their key_span
+// (none when the set is empty).
+struct table_count {
+    std::uint64_t rows = 0;
+    std::optional<key_span> span;
+};
+table_count count_rows(sql::Connection& c, const set_selection& s, const table_layout& t);
 
 }  // namespace gangway::mover

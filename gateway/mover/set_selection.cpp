@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <stdexcept>
 
 #include "gateway/mover/sql_literal.hpp"
 
@@ -133,6 +134,26 @@ std::string set_selection::select_in_key_order(const std::string& table,
     std::string order;
     for (std::size_t k : t.key) order += (order.empty() ? "" : ", ") + column(t.name, t.columns[k].name);
     return select(table, expressions) + " ORDER BY " + order;
+}
+
+bool set_selection::single_source(const std::string& table) const {
+    return source(table).from == quote_identifier(table);
+}
+
+std::string set_selection::select_part(const std::string& table, const std::string& expressions,
+                                       const key_part& part) const {
+    if (part.what == key_part::kind::all) return select_in_key_order(table, expressions);
+    if (!single_source(table)) throw std::logic_error("set_selection: " + table + " is read whole");
+    const table_layout& t = layout_of(layouts_, table);
+    const std::string key = column(t.name, t.columns[t.key.at(0)].name);
+    const std::string range = key + " BETWEEN " + part.low + " AND " + part.high;
+    const row_source& s = source(table);
+    if (part.what == key_part::kind::between) {
+        return "SELECT " + expressions + " FROM " + s.from + " FORCE INDEX (PRIMARY) WHERE " + range +
+               " AND (" + s.where + ") ORDER BY " + key;
+    }
+    return "SELECT " + expressions + " FROM " + s.from + " WHERE NOT (" + range + ") AND (" + s.where +
+           ") ORDER BY " + key;
 }
 
 std::vector<set_selection::closing_check> set_selection::closing_checks() const {

@@ -66,31 +66,67 @@ std::vector<std::string> biggest_first(std::vector<std::string> tables,
     return tables;
 }
 
+namespace {
+
+struct table_read {
+    std::string table;
+    key_part part;
+};
+
+// The reads of `tables` (biggest first) with their parts, the between-parts of every table
+// before the outside-parts, which normally find nothing.
+std::vector<table_read> reads_of(const set_selection& s, const layout_map& layouts,
+                                 const std::vector<std::string>& tables, unsigned threads,
+                                 const std::map<std::string, key_span>& spans) {
+    std::vector<table_read> out, last;
+    for (const auto& table : tables) {
+        const auto span = spans.find(table);
+        if (span == spans.end() || !s.single_source(table)) {
+            out.push_back({table, {}});
+            continue;
+        }
+        for (auto& part : key_parts(layouts.find(table)->second, span->second, threads)) {
+            (part.what == key_part::kind::outside ? last : out).push_back({table, std::move(part)});
+        }
+    }
+    out.insert(out.end(), last.begin(), last.end());
+    return out;
+}
+
+}  // namespace
+
 void copy_sets(db_pool& source, const set_selection& s, const layout_map& layouts,
                const std::vector<std::string>& tables, unsigned threads,
                destination_writer& writer, const row_cleanser* cleanser,
-               std::map<std::string, row_sums>* sums) {
-    if (sums) {
-        for (const auto& table : tables) {
-            if (!layouts.find(table)->second.shared) (*sums)[table];  // each thread fills its own
-        }
-    }
-    for_each_table(source, tables, threads, "copying the account's rows",
-                   [&](sql::Connection& c, const std::string& table, bool again) {
+               const std::map<std::string, key_span>& spans, std::map<std::string, row_sums>* sums) {
+    const auto reads = reads_of(s, layouts, tables, threads, spans);
+    std::vector<std::string> names;
+    for (const auto& r : reads) names.push_back(r.part.what == key_part::kind::all ? r.table : r.table + ", " + r.part.text());
+    std::vector<row_sums> read_sums(reads.size());
+    for_each_table(source, names, threads, "copying the account's rows",
+                   [&](sql::Connection& c, const std::string& name, bool again) {
                        if (again) writer.ignore_existing();  // pages sent before may be there
                        prepare_reader_session(c);
-                       const table_layout& t = layouts.find(table)->second;
-                       row_sums* sum = nullptr;
-                       if (sums && !t.shared) *(sum = &sums->at(table)) = {};
+                       const std::size_t i = static_cast<std::size_t>(
+                           std::find(names.begin(), names.end(), name) - names.begin());
+                       const table_layout& t = layouts.find(reads[i].table)->second;
+                       row_sums& sum = read_sums[i] = {};
                        std::string scratch;
                        stream_rows(c, s, t, [&](std::vector<table_row>& page) {
-                           if (sum) {
-                               for (const auto& row : page) sum->add(t, row, scratch);
+                           if (sums && !t.shared) {
+                               for (const auto& row : page) sum.add(t, row, scratch);
                            }
                            if (cleanser) cleanser->cleanse(t, page);
                            writer.write(t, std::move(page));
-                       });
+                       }, reads[i].part);
                    });
+    if (!sums) return;
+    for (const auto& table : tables) {
+        if (!layouts.find(table)->second.shared) (*sums)[table] = {};
+    }
+    for (std::size_t i = 0; i < reads.size(); ++i) {
+        if (!layouts.find(reads[i].table)->second.shared) (*sums)[reads[i].table] += read_sums[i];
+    }
 }
 
 std::map<std::string, table_sum> sum_tables(db_pool& db, const set_selection& s,
@@ -108,15 +144,15 @@ std::map<std::string, table_sum> sum_tables(db_pool& db, const set_selection& s,
     return out;
 }
 
-std::map<std::string, std::uint64_t> count_tables(db_pool& db, const set_selection& s,
-                                                  const std::vector<std::string>& tables,
-                                                  unsigned threads, const std::string& site) {
-    std::map<std::string, std::uint64_t> out;
+std::map<std::string, table_count> count_tables(db_pool& db, const set_selection& s, const layout_map& layouts,
+                                                const std::vector<std::string>& tables, unsigned threads,
+                                                const std::string& site) {
+    std::map<std::string, table_count> out;
     for (const auto& table : tables) out[table];
     for_each_table(db, tables, threads, "counting the account's rows at " + site,
                    [&](sql::Connection& c, const std::string& table, bool) {
                        prepare_reader_session(c);
-                       out[table] = count_rows(c, s, table);
+                       out[table] = count_rows(c, s, layouts.find(table)->second);
                    });
     return out;
 }

@@ -48,14 +48,15 @@ std::optional<std::string> open_edge_at(db_pool& db, const set_selection& s,
 std::vector<std::string> biggest_first(std::vector<std::string> tables,
                                        const std::map<std::string, std::uint64_t>& rows);
 
-// Every table's rows read from `source` (`threads` at once) and handed to the writer page by
-// page, cleansed first when `cleanser` is set. A table read again after a lost connection
-// makes the writer ignore rows already there. `sums`, when set, gets the row_sums of each
-// table that is not shared, over the rows as read (what sum_rows gives at the source).
+// Every table's rows read from `source` (`threads` reads at once) and handed to the writer
+// page by page, cleansed first when `cleanser` is set. A table with a span in `spans` is read
+// in key_parts, the parts of the biggest tables first. A read done again after a lost
+// connection makes the writer ignore rows already there. `sums`, when set, gets the row_sums
+// of each table that is not shared, over the rows as read (what sum_rows gives at the source).
 void copy_sets(db_pool& source, const set_selection& s, const layout_map& layouts,
                const std::vector<std::string>& tables, unsigned threads,
                destination_writer& writer, const row_cleanser* cleanser,
-               std::map<std::string, row_sums>* sums = nullptr);
+               const std::map<std::string, key_span>& spans, std::map<std::string, row_sums>* sums = nullptr);
 
 // Every table's table_sum at one site (shared tables by key alone).
 std::map<std::string, table_sum> sum_tables(db_pool& db, const set_selection& s,
@@ -63,9 +64,9 @@ std::map<std::string, table_sum> sum_tables(db_pool& db, const set_selection& s,
                                             const std::vector<std::string>& tables,
                                             unsigned threads, const std::string& site);
 
-// Every table's row count at one site.
-std::map<std::string, std::uint64_t> count_tables(db_pool& db, const set_selection& s,
-                                                  const std::vector<std::string>& tables,
-                                                  unsigned threads, const std::string& site);
+// Every table's row count (and key span) at one site.
+std::map<std::string, table_count> count_tables(db_pool& db, const set_selection& s, const layout_map& layouts,
+                                                const std::vector<std::string>& tables, unsigned threads,
+                                                const std::string& site);
 
 }  // namespace gangway::mover

@@ -35,6 +35,8 @@ table_layout layout_of(const schema_model& model, const catalog_table& table,
         errors.push_back(table.name + ": no primary key: declare tables." + table.name +
                          ".key as the columns of a unique index");
     }
+    const catalog_index* pk = table.primary_key();
+    out.key_is_primary = pk && pk->columns == key;
     for (const auto& k : key) {
         if (const auto at = out.find(k)) {
             out.key.push_back(*at);

@@ -49,6 +49,7 @@ struct table_layout {
     std::string name;
     std::vector<layout_column> columns;  // in table order
     std::vector<std::size_t> key;        // indexes into columns: the key cache's key
+    bool key_is_primary = false;         // the key is the table's PRIMARY KEY
     bool shared = false;
     bool key_cache = true;
     bool insert_ignore = false;  // shared, or duplicates = "ignore"

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "gateway/mover/key_ranges.hpp"
 #include "gateway/mover/row_walker.hpp"
 #include "gateway/mover/set_reader.hpp"
 #include "tests/mover/dump_test_support.hpp"
@@ -250,6 +251,60 @@ TEST_F(RowWalk, SetsSelectExactlyTheRowsTheWalkerFinds) {
     }
     const selected all = select_sets(db_, read_text(example_model_path()), {"1", "3", "2"});
     EXPECT_EQ(all.keys, expected_keys(db_, "1, 2, 3"));
+}
+
+// The keys of one table's set as key_parts read it: one list per part, in the order read.
+std::vector<strings> read_in_parts(const test_database& db, const std::string& account, const std::string& table,
+                                   const key_span& span) {
+    const loaded_model m(db, small_batch_model());
+    const set_selection sets(*m.model.value, m.plan, m.layouts.tables, {account});
+    const table_layout& t = m.layouts.tables.at(table);
+    std::vector<strings> out;
+    database_config cfg = db.config();
+    cfg.pool_size = 1;
+    db_pool pool(cfg);
+    auto done = pool.run_blocking([&](sql::Connection& c) {
+        prepare_reader_session(c);
+        for (const auto& part : key_parts(t, span, 3, 1)) {
+            out.emplace_back();
+            stream_rows(c, sets, t, [&](std::vector<table_row>& page) {
+                for (const auto& r : page) out.back().push_back(*r[t.key[0]]);
+            }, part);
+        }
+        return true;
+    });
+    if (!done) throw std::runtime_error(done.message);
+    return out;
+}
+
+bool numerically_ascending(const strings& keys) {
+    return std::is_sorted(keys.begin(), keys.end(),
+                          [](const std::string& a, const std::string& b) { return std::stoll(a) < std::stoll(b); });
+}
+
+TEST_F(RowWalk, SetsReadInKeyPartsGiveEveryRowOnceInKeyOrder) {
+    const auto all = expected_keys(db_, "1").at("messages");
+    ASSERT_GE(all.size(), 10u);
+    std::vector<long long> ids;
+    for (const auto& k : all) ids.push_back(std::stoll(k));
+    std::sort(ids.begin(), ids.end());
+    // A span taken before rows were added on both sides of it (the outside part finds them),
+    // and said to be dense whatever the rows between: the parts are the set all the same.
+    const auto low = std::to_string(ids[2]), high = std::to_string(ids[ids.size() - 3]);
+    db_.execute("INSERT INTO messages (conversation_id, author_id, body, created_at) SELECT conversation_id, "
+                "author_id, 'later', created_at FROM messages WHERE id = " + low);
+    const key_span span{low, high, static_cast<std::uint64_t>(ids[ids.size() - 3] - ids[2] + 1)};
+    const auto parts = read_in_parts(db_, "1", "messages", span);
+    ASSERT_EQ(parts.size(), 4u);  // three ranges and the rest
+    strings read;
+    for (const auto& part : parts) {
+        EXPECT_TRUE(numerically_ascending(part));
+        read.insert(read.end(), part.begin(), part.end());
+    }
+    EXPECT_EQ(parts.back().size(), 5u);  // two keys below the span, two above, the new row
+    std::sort(read.begin(), read.end());
+    EXPECT_EQ(read, expected_keys(db_, "1").at("messages"));
+    EXPECT_EQ(std::adjacent_find(read.begin(), read.end()), read.end());
 }
 
 TEST_F(RowWalk, SetsOfCyclesBothWaysAreClosedAndTheSame) {

@@ -1,6 +1,8 @@
-// The copy's pieces that need no database: the prepared INSERTs' shape, and the row checksums
+// The copy's pieces that need no database: the prepared INSERTs' shape, how a table is split
+// into key ranges, and the row checksums
 // verify compares (their SQL twin is checked against a server by the migrate tests).
 #include "gateway/mover/bound_insert.hpp"
+#include "gateway/mover/key_ranges.hpp"
 #include "gateway/mover/row_checksum.hpp"
 
 #include <string>
@@ -37,6 +39,65 @@ TEST(BoundInsert, AStatementStaysUnderTheServersParameterLimit) {
     table_layout widest;
     for (int i = 0; i < 70000; ++i) widest.columns.push_back(column("c", value_kind::text));
     EXPECT_EQ(bound_rows_per_statement(widest), 1u);
+}
+
+table_layout keyed_by_primary() {
+    table_layout t = three_columns();
+    t.key_is_primary = true;
+    return t;
+}
+
+std::vector<std::string> texts(const std::vector<key_part>& parts) {
+    std::vector<std::string> out;
+    for (const auto& p : parts) out.push_back(p.text());
+    return out;
+}
+
+TEST(KeyRanges, ADenseSpanSplitsIntoEqualWidthsInKeyOrderThenTheRest) {
+    const key_span span{"1", "1000000", 1000000};
+    EXPECT_EQ(texts(key_parts(keyed_by_primary(), span, 4)),
+              (std::vector<std::string>{"keys 1..250000", "keys 250001..500000", "keys 500001..750000",
+                                        "keys 750001..1000000", "keys outside 1..1000000"}));
+    // Fewer rows: one part per min_part_rows; a few: one, still by the primary key.
+    EXPECT_EQ(key_parts(keyed_by_primary(), key_span{"1", "300000", 200000}, 4).size(), 2u + 1);
+    EXPECT_EQ(texts(key_parts(keyed_by_primary(), key_span{"5", "9", 5}, 4)),
+              (std::vector<std::string>{"keys 5..9", "keys outside 5..9"}));
+}
+
+TEST(KeyRanges, TheWholeIntegerRangeSplitsWithoutOverflow) {
+    const key_span unsigned_span{"0", "18446744073709551615", 18446744073709551615u};
+    const auto parts = key_parts(keyed_by_primary(), unsigned_span, 2, 1);
+    EXPECT_EQ(texts(parts), (std::vector<std::string>{"keys 0..9223372036854775807",
+                                                      "keys 9223372036854775808..18446744073709551615",
+                                                      "keys outside 0..18446744073709551615"}));
+    const key_span signed_span{"-9223372036854775808", "9223372036854775807", 18446744073709551615u};
+    EXPECT_EQ(key_parts(keyed_by_primary(), signed_span, 2, 1).front().text(), "keys -9223372036854775808..-1");
+}
+
+TEST(KeyRanges, SparseSpansAndOtherKeysAreReadWhole) {
+    const auto whole = std::vector<std::string>{""};
+    EXPECT_EQ(texts(key_parts(keyed_by_primary(), key_span{"1", "1000", 499}, 4)), whole);  // under half
+    EXPECT_EQ(texts(key_parts(keyed_by_primary(), key_span{"1", "1000", 500}, 4, 1)).size(), 5u);
+    EXPECT_EQ(texts(key_parts(three_columns(), key_span{"1", "10", 10}, 4)), whole);  // not the primary key
+    EXPECT_EQ(texts(key_parts(keyed_by_primary(), std::nullopt, 4)), whole);
+    table_layout text_key = keyed_by_primary();
+    text_key.key = {1};
+    EXPECT_EQ(texts(key_parts(text_key, key_span{"1", "10", 10}, 4)), whole);
+    table_layout two_columns = keyed_by_primary();
+    two_columns.key = {0, 2};
+    EXPECT_EQ(texts(key_parts(two_columns, key_span{"1", "10", 10}, 4)), whole);
+}
+
+TEST(KeyRanges, ASpanIsTakenOnlyOverIntegers) {
+    const auto span = span_of({{"7"}, {"-3"}, {"12"}});
+    ASSERT_TRUE(span);
+    EXPECT_EQ(span->low, "-3");
+    EXPECT_EQ(span->high, "12");
+    EXPECT_EQ(span->rows, 3u);
+    EXPECT_FALSE(span_of({{"7"}, {"x"}}));
+    EXPECT_FALSE(span_of({{"7", "8"}}));
+    EXPECT_FALSE(span_of({{"123456789012345678901"}}));
+    EXPECT_FALSE(span_of({}));
 }
 
 TEST(RowChecksum, CrcsMatchTheirCheckValues) {
