@@ -41,10 +41,10 @@ std::string key_part::text() const {
     return "";
 }
 
-std::optional<key_span> span_of(const std::vector<std::vector<std::string>>& keys) {
+std::optional<key_span> span_of(const std::vector<std::vector<std::string>>& keys, std::size_t column) {
     std::optional<wide> low, high;
     for (const auto& k : keys) {
-        const auto v = k.size() == 1 ? integer_of(k[0]) : std::nullopt;
+        const auto v = column < k.size() ? integer_of(k[column]) : std::nullopt;
         if (!v) return std::nullopt;
         low = low ? std::min(*low, *v) : *v;
         high = high ? std::max(*high, *v) : *v;

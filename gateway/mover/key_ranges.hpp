@@ -48,8 +48,9 @@ struct key_part {
 // At least this many rows in each part of a split table.
 inline constexpr std::uint64_t min_part_rows = 100'000;
 
-// The span of `keys` (one value each, integer text), or nullopt when one is not an integer.
-std::optional<key_span> span_of(const std::vector<std::vector<std::string>>& keys);
+// The span of the `column`th values of `keys` (the key's first column by default), or nullopt
+// when one is not an integer.
+std::optional<key_span> span_of(const std::vector<std::vector<std::string>>& keys, std::size_t column = 0);
 
 // The reads for `t`: {all} unless its key is its one-column integer primary key and `span`
 // is dense (rows >= half its width); then up to `readers` between-parts (one per `min_rows`

@@ -9,6 +9,7 @@
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 
+#include "gateway/mover/key_ranges.hpp"
 #include "gateway/mover/sql_lookup.hpp"
 
 namespace gangway::mover {
@@ -44,50 +45,34 @@ std::vector<table_row> select_by(sql::Connection& c, const table_layout& t,
     return read_rows(*rs, columns.size());
 }
 
-// Canonical integer text ("-5", "42") in numeric order.
-bool integer_less(const std::string& a, const std::string& b) {
-    const bool na = !a.empty() && a[0] == '-';
-    const bool nb = !b.empty() && b[0] == '-';
-    if (na != nb) return na;
-    const bool shorter = a.size() != b.size() ? a.size() < b.size() : a < b;
-    const bool longer = a.size() != b.size() ? a.size() > b.size() : a > b;
-    return na ? longer : shorter;
-}
-
-bool integer_text(const std::string& v) {
-    const std::size_t digits = v.size() - (!v.empty() && v[0] == '-');
-    return digits > 0 && digits <= 20 &&
-           std::all_of(v.end() - static_cast<std::ptrdiff_t>(digits), v.end(),
-                       [](char c) { return c >= '0' && c <= '9'; });
-}
-
 // Calls fn(row of t's key columns) for each row of the destination under one of `keys`.
-// A one-column integer key is first counted between the keys' least and greatest value:
-// none there (the usual case for a new site) answers at once, and a range holding no more
-// than a few times as many rows is read in one stream and matched here; otherwise the keys
-// are looked up keys_per_query at a time.
+// When the key's first column is an integer, the rows are first counted between the least and
+// greatest of its values (the primary key's or index's prefix finds them): none there (the
+// usual case for a new site) answers at once, and a range holding no more than a few times
+// as many rows is read in one stream and matched here; otherwise the keys are looked up
+// keys_per_query at a time.
 template <class Fn>
 void existing_keys(sql::Connection& c, const table_layout& t, const key_tuples& keys, Fn&& fn) {
-    const bool ranged = t.key.size() == 1 && t.columns[t.key[0]].kind == value_kind::integer &&
-                        !keys.empty() &&
-                        std::all_of(keys.begin(), keys.end(), [](const auto& k) { return integer_text(k[0]); });
-    if (ranged) {
-        std::set<std::string> wanted;
-        for (const auto& k : keys) wanted.insert(k[0]);
-        const auto [low, high] = std::minmax_element(wanted.begin(), wanted.end(), integer_less);
-        const std::string column = quote_identifier(t.columns[t.key[0]].name);
-        const std::string range = " FROM " + quote_identifier(t.name) + " WHERE " + column +
-                                  " BETWEEN " + *low + " AND " + *high;
+    const auto span = t.columns[t.key[0]].kind == value_kind::integer ? span_of(keys, 0) : std::nullopt;
+    if (span) {
+        const std::string range = " FROM " + quote_identifier(t.name) + " WHERE " +
+                                  quote_identifier(t.columns[t.key[0]].name) + " BETWEEN " + span->low +
+                                  " AND " + span->high;
         std::unique_ptr<sql::Statement> st(c.createStatement());
         std::unique_ptr<sql::ResultSet> counted(st->executeQuery("SELECT COUNT(*)" + range));
         const std::uint64_t there = counted->next() ? counted->getUInt64(1) : 0;
         if (there == 0) return;
         if (there <= 4 * keys.size()) {
+            std::set<std::string> wanted;
+            for (const auto& k : keys) wanted.insert(encode_values(k));
+            std::string columns;
+            for (std::size_t k : t.key) columns += (columns.empty() ? "" : ", ") + select_expression(t.columns[k]);
             st->setResultSetType(sql::ResultSet::TYPE_FORWARD_ONLY);
-            std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT CAST(" + column + " AS CHAR)" + range));
-            while (rs->next()) {
-                std::string v = rs->getString(1).asStdString();
-                if (wanted.count(v)) fn(table_row{std::move(v)});
+            std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT " + columns + range));
+            for (auto& row : read_rows(*rs, t.key.size())) {
+                std::vector<std::string> key;
+                for (const auto& f : row) key.push_back(f.value_or(""));
+                if (wanted.count(encode_values(key))) fn(row);
             }
             return;
         }

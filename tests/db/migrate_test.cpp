@@ -237,6 +237,23 @@ TEST_F(MigrateTest, ACollisionAmongManyOtherRowsInTheKeyRangeIsFound) {
     EXPECT_EQ(placement_of(legacy_, 1), "active legacy");
 }
 
+// A key of two columns: counted by the range of its first, then matched as a whole, so the
+// row that only shares the first column is not counted.
+TEST_F(MigrateTest, ACollisionOfATwoColumnKeyIsRefusedBeforeAnyLock) {
+    const auto mine = query_text(legacy_, "SELECT conversation_id, tag_id FROM conversation_tags WHERE "
+                                          "conversation_id IN (SELECT id FROM conversations WHERE account_id = 1) "
+                                          "ORDER BY 1, 2 LIMIT 1");
+    ASSERT_EQ(mine.size(), 1u);
+    new_.execute("SET STATEMENT foreign_key_checks = 0 FOR INSERT INTO conversation_tags (conversation_id, tag_id) "
+                 "VALUES (" + mine[0][0] + ", " + mine[0][1] + "), (" + mine[0][0] + ", 999999)");
+    const outcome r = migrate("1");
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("conversation_tags: 1 already there, e.g. (" + mine[0][0] + ", " + mine[0][1] + ")"),
+              std::string::npos)
+        << r.output;
+    EXPECT_EQ(placement_of(legacy_, 1), "active legacy");
+}
+
 TEST_F(MigrateTest, EmailCollisionIsRefusedBeforeAnyLock) {
     new_.execute("INSERT INTO users (id, account_id, email, name, password) VALUES "
                  "(501, 50, 'bob@acme.test', 'Other Bob', 'h')");

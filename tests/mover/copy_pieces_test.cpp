@@ -95,7 +95,9 @@ TEST(KeyRanges, ASpanIsTakenOnlyOverIntegers) {
     EXPECT_EQ(span->high, "12");
     EXPECT_EQ(span->rows, 3u);
     EXPECT_FALSE(span_of({{"7"}, {"x"}}));
-    EXPECT_FALSE(span_of({{"7", "8"}}));
+    EXPECT_EQ(span_of({{"7", "x"}, {"2", "y"}})->low, "2");  // the first column of a longer key
+    EXPECT_EQ(span_of({{"7", "8"}}, 1)->high, "8");
+    EXPECT_FALSE(span_of({{"7"}}, 1));
     EXPECT_FALSE(span_of({{"123456789012345678901"}}));
     EXPECT_FALSE(span_of({}));
 }
