@@ -1,6 +1,7 @@
 #include "gateway/mover/bound_insert.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <memory>
 
@@ -27,6 +28,20 @@ std::size_t value_bytes(const table_row& row) {
     return n;
 }
 
+// An integer's (or BIT's unsigned) text as the number: the server then converts nothing. Text
+// that is not one (never read from such a column) goes as text.
+void bind_integer(sql::PreparedStatement& st, unsigned index, const std::string& text) {
+    const char* end = text.data() + text.size();
+    if (!text.empty() && text[0] == '-') {
+        std::int64_t v = 0;
+        if (std::from_chars(text.data(), end, v) == std::from_chars_result{end, std::errc{}}) return st.setInt64(index, v);
+    } else {
+        std::uint64_t v = 0;
+        if (std::from_chars(text.data(), end, v) == std::from_chars_result{end, std::errc{}}) return st.setUInt64(index, v);
+    }
+    st.setString(index, text);
+}
+
 void bind_row(sql::PreparedStatement& st, unsigned& index, const table_layout& t, const table_row& row) {
     for (std::size_t i = 0; i < t.columns.size(); ++i) {
         const layout_column& c = t.columns[i];
@@ -34,8 +49,8 @@ void bind_row(sql::PreparedStatement& st, unsigned& index, const table_layout& t
         const row_field& v = row[i];
         if (!v) {
             st.setNull(index++, sql::DataType::VARCHAR);
-        } else if (c.kind == value_kind::bit) {
-            st.setUInt64(index++, std::stoull(*v));
+        } else if (c.kind == value_kind::integer || c.kind == value_kind::bit) {
+            bind_integer(st, index++, *v);
         } else {
             st.setString(index++, *v);
         }

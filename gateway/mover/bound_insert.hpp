@@ -8,8 +8,8 @@
 // fill one table side by side.
 //
 // Every value is bound as the text the reader got (the server converts it as it would the
-// same quoted literal), except BIT, whose text is its unsigned value ("5"), bound as an
-// integer, and NULL. Generated columns are left out.
+// same quoted literal), except integers and BIT (whose text is its unsigned value, "5"),
+// bound as 64-bit numbers, and NULL. Generated columns are left out.
 
 #include <cstddef>
 #include <string>
