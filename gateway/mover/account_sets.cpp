@@ -90,7 +90,7 @@ bool account_mover::verify_by_sums() {
     std::map<std::string, table_sum> destination;
     std::exception_ptr destination_failed;
     try {
-        destination = sum_tables(ctx_.destination, *there, ctx_.layouts, tables, ctx_.jobs, ctx_.to_site);
+        destination = sum_tables(ctx_.destination, *there, ctx_.layouts, tables, ctx_.jobs, ctx_.to_site, spans_);
     } catch (...) {
         destination_failed = std::current_exception();
     }

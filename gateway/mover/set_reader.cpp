@@ -1,5 +1,6 @@
 #include "gateway/mover/set_reader.hpp"
 
+#include <algorithm>
 #include <memory>
 
 #include <cppconn/connection.h>
@@ -107,15 +108,51 @@ std::string digest_sums(const table_layout& t, bool crc) {
 
 }  // namespace
 
-table_sum sum_rows(sql::Connection& c, const set_selection& s, const table_layout& t, bool keys_only) {
+namespace {
+
+// Two non-negative decimal numbers' sum, any length (the MD5 sums outgrow 64 bits).
+std::string add_decimal(const std::string& a, const std::string& b) {
+    std::string out;
+    int carry = 0;
+    for (std::size_t i = 0; i < std::max(a.size(), b.size()) || carry; ++i) {
+        const int digit = carry + (i < a.size() ? a[a.size() - 1 - i] - '0' : 0) +
+                          (i < b.size() ? b[b.size() - 1 - i] - '0' : 0);
+        out += static_cast<char>('0' + digit % 10);
+        carry = digit / 10;
+    }
+    std::reverse(out.begin(), out.end());
+    return out.empty() ? "0" : out;
+}
+
+}  // namespace
+
+table_sum& table_sum::operator+=(const table_sum& part) {
+    rows += part.rows;
+    // Each ':'-separated sum by itself.
+    std::string sum;
+    std::size_t at = 0, other = 0;
+    for (;;) {
+        const std::size_t end = digest_sum.find(':', at), other_end = part.digest_sum.find(':', other);
+        sum += add_decimal(digest_sum.substr(at, end - at), part.digest_sum.substr(other, other_end - other));
+        if (end == std::string::npos || other_end == std::string::npos) break;
+        sum += ':';
+        at = end + 1;
+        other = other_end + 1;
+    }
+    digest_sum = std::move(sum);
+    return *this;
+}
+
+table_sum sum_rows(sql::Connection& c, const set_selection& s, const table_layout& t, bool keys_only,
+                   const key_part& part) {
     const table_layout summed = keys_only ? key_columns(t) : t;
     std::unique_ptr<sql::Statement> st(c.createStatement());
     std::unique_ptr<sql::ResultSet> rs;
     try {
-        rs.reset(st->executeQuery(unlimited + s.select(t.name, digest_sums(summed, true))));
+        rs.reset(st->executeQuery(unlimited + s.select_part(t.name, digest_sums(summed, true), part, false)));
     } catch (const sql::SQLException& e) {
         if (e.getErrorCode() != 1305 /* ER_SP_DOES_NOT_EXIST: no CRC32C */) throw;
-        rs.reset(st->executeQuery(unlimited + s.select(t.name, digest_sums(summed, false))));
+        rs.reset(st->executeQuery(unlimited + s.select_part(t.name, digest_sums(summed, false), part, false)));
         rs->next();
         return {rs->getUInt64(1), rs->getString(2).asStdString(), false};
     }

@@ -53,11 +53,15 @@ struct table_sum {
     std::string digest_sum;  // "<CRC-32 sum>:<CRC-32C sum>" (row_sums::text), or the MD5 sum
     bool crc = true;         // the CRC sums, which the mover can compute itself (row_checksum)
     bool operator==(const table_sum&) const = default;
+
+    // Adds the sums of another part of the same table, read the same way.
+    table_sum& operator+=(const table_sum& part);
 };
 
 // keys_only: the digest covers the key columns alone (shared tables, whose rows the copy
-// never overwrites).
-table_sum sum_rows(sql::Connection& c, const set_selection& s, const table_layout& t, bool keys_only);
+// never overwrites). `part`: of the rows of that part of the set alone.
+table_sum sum_rows(sql::Connection& c, const set_selection& s, const table_layout& t, bool keys_only,
+                   const key_part& part = {});
 
 // The number of rows in the table's set and, for a one-column integer key, their key_span
 // (none when the set is empty).

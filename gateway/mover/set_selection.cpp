@@ -141,19 +141,21 @@ bool set_selection::single_source(const std::string& table) const {
 }
 
 std::string set_selection::select_part(const std::string& table, const std::string& expressions,
-                                       const key_part& part) const {
-    if (part.what == key_part::kind::all) return select_in_key_order(table, expressions);
+                                       const key_part& part, bool ordered) const {
+    if (part.what == key_part::kind::all) {
+        return ordered ? select_in_key_order(table, expressions) : select(table, expressions);
+    }
     if (!single_source(table)) throw std::logic_error("set_selection: " + table + " is read whole");
     const table_layout& t = layout_of(layouts_, table);
     const std::string key = column(t.name, t.columns[t.key.at(0)].name);
     const std::string range = key + " BETWEEN " + part.low + " AND " + part.high;
     const row_source& s = source(table);
+    const std::string order = ordered ? " ORDER BY " + key : "";
     if (part.what == key_part::kind::between) {
-        return "SELECT " + expressions + " FROM " + s.from + " FORCE INDEX (PRIMARY) WHERE " + range +
-               " AND (" + s.where + ") ORDER BY " + key;
+        return "SELECT " + expressions + " FROM " + s.from + " FORCE INDEX (PRIMARY) WHERE " + range + " AND (" +
+               s.where + ")" + order;
     }
-    return "SELECT " + expressions + " FROM " + s.from + " WHERE NOT (" + range + ") AND (" + s.where +
-           ") ORDER BY " + key;
+    return "SELECT " + expressions + " FROM " + s.from + " WHERE NOT (" + range + ") AND (" + s.where + ")" + order;
 }
 
 std::vector<set_selection::closing_check> set_selection::closing_checks() const {

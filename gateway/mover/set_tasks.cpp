@@ -93,6 +93,18 @@ std::vector<table_read> reads_of(const set_selection& s, const layout_map& layou
     return out;
 }
 
+// Runs fn(connection, index of the read, again) for every read, as for_each_table does.
+void for_each_read(db_pool& db, const std::vector<table_read>& reads, unsigned threads, const std::string& what,
+                   const std::function<void(sql::Connection&, std::size_t, bool)>& fn) {
+    std::vector<std::string> names;
+    for (const auto& r : reads) {
+        names.push_back(r.part.what == key_part::kind::all ? r.table : r.table + ", " + r.part.text());
+    }
+    for_each_table(db, names, threads, what, [&](sql::Connection& c, const std::string& name, bool again) {
+        fn(c, static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin()), again);
+    });
+}
+
 }  // namespace
 
 void copy_sets(db_pool& source, const set_selection& s, const layout_map& layouts,
@@ -100,26 +112,21 @@ void copy_sets(db_pool& source, const set_selection& s, const layout_map& layout
                destination_writer& writer, const row_cleanser* cleanser,
                const std::map<std::string, key_span>& spans, std::map<std::string, row_sums>* sums) {
     const auto reads = reads_of(s, layouts, tables, threads, spans);
-    std::vector<std::string> names;
-    for (const auto& r : reads) names.push_back(r.part.what == key_part::kind::all ? r.table : r.table + ", " + r.part.text());
     std::vector<row_sums> read_sums(reads.size());
-    for_each_table(source, names, threads, "copying the account's rows",
-                   [&](sql::Connection& c, const std::string& name, bool again) {
-                       if (again) writer.ignore_existing();  // pages sent before may be there
-                       prepare_reader_session(c);
-                       const std::size_t i = static_cast<std::size_t>(
-                           std::find(names.begin(), names.end(), name) - names.begin());
-                       const table_layout& t = layouts.find(reads[i].table)->second;
-                       row_sums& sum = read_sums[i] = {};
-                       std::string scratch;
-                       stream_rows(c, s, t, [&](std::vector<table_row>& page) {
-                           if (sums && !t.shared) {
-                               for (const auto& row : page) sum.add(t, row, scratch);
-                           }
-                           if (cleanser) cleanser->cleanse(t, page);
-                           writer.write(t, std::move(page));
-                       }, reads[i].part);
-                   });
+    for_each_read(source, reads, threads, "copying the account's rows", [&](sql::Connection& c, std::size_t i, bool again) {
+        if (again) writer.ignore_existing();  // pages sent before may be there
+        prepare_reader_session(c);
+        const table_layout& t = layouts.find(reads[i].table)->second;
+        row_sums& sum = read_sums[i] = {};
+        std::string scratch;
+        stream_rows(c, s, t, [&](std::vector<table_row>& page) {
+            if (sums && !t.shared) {
+                for (const auto& row : page) sum.add(t, row, scratch);
+            }
+            if (cleanser) cleanser->cleanse(t, page);
+            writer.write(t, std::move(page));
+        }, reads[i].part);
+    });
     if (!sums) return;
     for (const auto& table : tables) {
         if (!layouts.find(table)->second.shared) (*sums)[table] = {};
@@ -129,18 +136,21 @@ void copy_sets(db_pool& source, const set_selection& s, const layout_map& layout
     }
 }
 
-std::map<std::string, table_sum> sum_tables(db_pool& db, const set_selection& s,
-                                            const layout_map& layouts,
-                                            const std::vector<std::string>& tables,
-                                            unsigned threads, const std::string& site) {
+std::map<std::string, table_sum> sum_tables(db_pool& db, const set_selection& s, const layout_map& layouts,
+                                            const std::vector<std::string>& tables, unsigned threads,
+                                            const std::string& site, const std::map<std::string, key_span>& spans) {
+    const auto reads = reads_of(s, layouts, tables, threads, spans);
+    std::vector<table_sum> sums(reads.size());
+    for_each_read(db, reads, threads, "summing the account's rows at " + site, [&](sql::Connection& c, std::size_t i, bool) {
+        prepare_reader_session(c);
+        const table_layout& t = layouts.find(reads[i].table)->second;
+        sums[i] = sum_rows(c, s, t, t.shared, reads[i].part);
+    });
     std::map<std::string, table_sum> out;
-    for (const auto& table : tables) out[table];  // each thread fills its own entry
-    for_each_table(db, tables, threads, "summing the account's rows at " + site,
-                   [&](sql::Connection& c, const std::string& table, bool) {
-                       prepare_reader_session(c);
-                       const table_layout& t = layouts.find(table)->second;
-                       out[table] = sum_rows(c, s, t, t.shared);
-                   });
+    for (std::size_t i = 0; i < reads.size(); ++i) {
+        const auto [at, first] = out.emplace(reads[i].table, sums[i]);
+        if (!first) at->second += sums[i];
+    }
     return out;
 }
 

@@ -58,11 +58,12 @@ void copy_sets(db_pool& source, const set_selection& s, const layout_map& layout
                destination_writer& writer, const row_cleanser* cleanser,
                const std::map<std::string, key_span>& spans, std::map<std::string, row_sums>* sums = nullptr);
 
-// Every table's table_sum at one site (shared tables by key alone).
-std::map<std::string, table_sum> sum_tables(db_pool& db, const set_selection& s,
-                                            const layout_map& layouts,
-                                            const std::vector<std::string>& tables,
-                                            unsigned threads, const std::string& site);
+// Every table's table_sum at one site (shared tables by key alone), a table with a span in
+// `spans` summed in key_parts side by side.
+std::map<std::string, table_sum> sum_tables(db_pool& db, const set_selection& s, const layout_map& layouts,
+                                            const std::vector<std::string>& tables, unsigned threads,
+                                            const std::string& site,
+                                            const std::map<std::string, key_span>& spans = {});
 
 // Every table's row count (and key span) at one site.
 std::map<std::string, table_count> count_tables(db_pool& db, const set_selection& s, const layout_map& layouts,

@@ -277,6 +277,26 @@ std::vector<strings> read_in_parts(const test_database& db, const std::string& a
     return out;
 }
 
+// The table's sums over the whole set, and added up over key_parts.
+std::pair<table_sum, table_sum> sums_whole_and_in_parts(const test_database& db, const std::string& account,
+                                                        const std::string& table, const key_span& span) {
+    const loaded_model m(db, small_batch_model());
+    const set_selection sets(*m.model.value, m.plan, m.layouts.tables, {account});
+    const table_layout& t = m.layouts.tables.at(table);
+    database_config cfg = db.config();
+    cfg.pool_size = 1;
+    db_pool pool(cfg);
+    auto sums = pool.run_blocking([&](sql::Connection& c) {
+        prepare_reader_session(c);
+        const table_sum whole = sum_rows(c, sets, t, false);
+        table_sum parts{0, "0:0", true};
+        for (const auto& part : key_parts(t, span, 3, 1)) parts += sum_rows(c, sets, t, false, part);
+        return std::make_pair(whole, parts);
+    });
+    if (!sums) throw std::runtime_error(sums.message);
+    return *sums.value;
+}
+
 bool numerically_ascending(const strings& keys) {
     return std::is_sorted(keys.begin(), keys.end(),
                           [](const std::string& a, const std::string& b) { return std::stoll(a) < std::stoll(b); });
@@ -305,6 +325,9 @@ TEST_F(RowWalk, SetsReadInKeyPartsGiveEveryRowOnceInKeyOrder) {
     std::sort(read.begin(), read.end());
     EXPECT_EQ(read, expected_keys(db_, "1").at("messages"));
     EXPECT_EQ(std::adjacent_find(read.begin(), read.end()), read.end());
+    const auto [whole, summed_in_parts] = sums_whole_and_in_parts(db_, "1", "messages", span);
+    EXPECT_EQ(summed_in_parts, whole);
+    EXPECT_EQ(whole.rows, read.size());
 }
 
 TEST_F(RowWalk, SetsOfCyclesBothWaysAreClosedAndTheSame) {

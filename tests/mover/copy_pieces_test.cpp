@@ -4,6 +4,7 @@
 #include "gateway/mover/bound_insert.hpp"
 #include "gateway/mover/key_ranges.hpp"
 #include "gateway/mover/row_checksum.hpp"
+#include "gateway/mover/set_reader.hpp"
 
 #include <string>
 
@@ -100,6 +101,19 @@ TEST(KeyRanges, ASpanIsTakenOnlyOverIntegers) {
     EXPECT_FALSE(span_of({{"7"}}, 1));
     EXPECT_FALSE(span_of({{"123456789012345678901"}}));
     EXPECT_FALSE(span_of({}));
+}
+
+TEST(TableSum, PartsAddUpSumBySum) {
+    table_sum crc{2, "4294967295:10", true};
+    crc += table_sum{3, "1:5", true};
+    EXPECT_EQ(crc.rows, 5u);
+    EXPECT_EQ(crc.digest_sum, "4294967296:15");
+    table_sum md5{1, "999999999999999999999999", false};  // past 64 bits
+    md5 += table_sum{1, "1", false};
+    EXPECT_EQ(md5.digest_sum, "1000000000000000000000000");
+    table_sum empty{0, "0:0", true};
+    empty += table_sum{0, "0:0", true};
+    EXPECT_EQ(empty.digest_sum, "0:0");
 }
 
 TEST(RowChecksum, CrcsMatchTheirCheckValues) {
