@@ -382,10 +382,14 @@ private:
             relay_deadlines deadlines{cfg.timeouts.body_read, cfg.timeouts.upstream_response};
             relay_result sent;
             if (request_framing == body_framing::none) {
-                // The head alone: written here, without relay_sized_body's coroutine frame.
-                watch_.arm(*lease.stream, deadlines.write);
-                co_await net::async_write(*lease.stream, net::buffer(upstream_head_), use_ec(sent.ec));
-                sent.ec = watch_.outcome(sent.ec);
+                // The head alone: written here, without relay_sized_body's coroutine frame,
+                // and at once when the socket takes it whole (it nearly always does).
+                std::array<net::const_buffer, 1> unsent{net::buffer(upstream_head_)};
+                if (!write_ready(*lease.stream, unsent)) {
+                    watch_.arm(*lease.stream, deadlines.write);
+                    co_await net::async_write(*lease.stream, unsent, use_ec(sent.ec));
+                    sent.ec = watch_.outcome(sent.ec);
+                }
                 if (sent.ec)
                     sent.status = sent.ec == beast::error::timeout ? relay_status::write_timeout
                                                                    : relay_status::write_failed;
@@ -668,11 +672,13 @@ private:
                 // write, here, without relay_sized_body's coroutine frame.
                 upstream_buffer.consume(answer.head_bytes);
                 const auto size = static_cast<std::size_t>(*res.content_length);
-                const std::array<net::const_buffer, 2> parts{
+                std::array<net::const_buffer, 2> unsent{
                     net::buffer(wire_head_), net::buffer(upstream_buffer.data().data(), size)};
-                client_deadline(deadlines.write);
-                co_await net::async_write(stream_, parts, whole_write{}, use_ec(got.ec));
-                got.ec = watch_.outcome(got.ec);
+                if (!write_ready(stream_, unsent)) {
+                    client_deadline(deadlines.write);
+                    co_await net::async_write(stream_, unsent, whole_write{}, use_ec(got.ec));
+                    got.ec = watch_.outcome(got.ec);
+                }
                 if (got.ec) {
                     got.status = got.ec == beast::error::timeout ? relay_status::write_timeout
                                                                  : relay_status::write_failed;
