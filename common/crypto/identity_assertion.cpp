@@ -35,11 +35,24 @@ struct hmac_sha256_key {
     SHA256_CTX outer;  // after K ^ opad
 };
 
+// Key equality without an early exit, eight bytes at a time (CRYPTO_memcmp goes a byte at a
+// time: about 230 instructions per signed assertion).
+bool same_key(const std::array<unsigned char, 32>& a, const std::array<unsigned char, 32>& b) noexcept {
+    std::uint64_t diff = 0;
+    for (std::size_t i = 0; i < a.size(); i += 8) {
+        std::uint64_t x, y;
+        std::memcpy(&x, a.data() + i, 8);
+        std::memcpy(&y, b.data() + i, 8);
+        diff |= x ^ y;
+    }
+    return diff == 0;
+}
+
 class mac_cache {
 public:
     const hmac_sha256_key& get(const key_ring::key& key) {
         for (auto& e : entries_)
-            if (CRYPTO_memcmp(e.key.data(), key.bytes.data(), e.key.size()) == 0) return e.states;
+            if (same_key(e.key, key.bytes)) return e.states;
         if (entries_.size() == max_entries) {
             drop(entries_.front());
             entries_.erase(entries_.begin());
