@@ -130,11 +130,18 @@ public:
     template <class ConstBufferSequence>
     bool write_now(const ConstBufferSequence& buffers) {
         std::size_t total = 0;
+        std::size_t parts = 0;
         for (auto it = boost::asio::buffer_sequence_begin(buffers);
-             it != boost::asio::buffer_sequence_end(buffers); ++it)
-            total += boost::asio::const_buffer(*it).size();
+             it != boost::asio::buffer_sequence_end(buffers); ++it) {
+            const std::size_t size = boost::asio::const_buffer(*it).size();
+            total += size;
+            parts += size != 0;
+        }
+        // Decided before gather() copies anything: a larger gathered write is left whole to
+        // the asynchronous write (one attempt would not cover it).
+        if (total == 0 || (parts > 1 && total > record_bytes)) return false;
         write_attempt attempt = gather(buffers);
-        if (attempt.tail.size() != 0 || attempt.first.size() != total || total == 0) return false;
+        if (attempt.tail.size() != 0 || attempt.first.size() != total) return false;
         boost::system::error_code ec;
         std::size_t n = 0;
         return attempt(*this, ec, n) == step::done;
