@@ -39,6 +39,9 @@ struct identity_view {
 };
 std::string sign_identity_assertion(const key_ring& keys, const identity_view& who,
                                     std::chrono::system_clock::time_point now);
+// The same value, written over `out` (its room reused: the request path keeps one per thread).
+void sign_identity_assertion(const key_ring& keys, const identity_view& who,
+                             std::chrono::system_clock::time_point now, std::string& out);
 
 // What an upstream does with it: the fields when the value has exactly the fields above in
 // that order, the MAC checks out under the ring's key named by kid (constant-time compare), and

@@ -5,6 +5,7 @@
 // copying every field into a Beast field store and serialising that again.
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -130,10 +131,9 @@ private:
 
 // Index of the first byte at or after `i` in `p` that cannot appear in a field value (any
 // control byte but HTAB, and DEL); `n` bounds the scan, which stops before it at the latest
-// when p[n-1] is such a byte (a head's final LF). Eight bytes at a time while a word holds
-// no byte below 0x20 and no DEL (SWAR: such a byte sets its high bit in `suspect`, with no
-// false alarm for a word without one); a word with HTAB or the line's CR ends the fast loop
-// and the byte loop finishes exactly.
+// when p[n-1] is such a byte (a head's final LF). Eight bytes at a time (SWAR: a byte below
+// 0x20 or DEL sets its high bit in `suspect`; a borrow only runs upwards from such a byte, so
+// the lowest flag is the first one), stepping over HTAB; a byte loop only for the last few.
 inline std::size_t skip_field_value_bytes(const char* p, std::size_t i, std::size_t n) noexcept {
     constexpr std::uint64_t ones = 0x0101010101010101ull;
     constexpr std::uint64_t highs = 0x8080808080808080ull;
@@ -141,9 +141,15 @@ inline std::size_t skip_field_value_bytes(const char* p, std::size_t i, std::siz
         std::uint64_t w;
         std::memcpy(&w, p + i, 8);
         const std::uint64_t del = w ^ (ones * 0x7F);
-        const std::uint64_t suspect = ((w - ones * 0x20) & ~w) | ((del - ones) & ~del);
-        if (suspect & highs) break;
-        i += 8;
+        const std::uint64_t suspect = (((w - ones * 0x20) & ~w) | ((del - ones) & ~del)) & highs;
+        if (!suspect) {
+            i += 8;
+            continue;
+        }
+        if constexpr (std::endian::native != std::endian::little) break;
+        i += static_cast<std::size_t>(std::countr_zero(suspect)) / 8;
+        if (p[i] != '\t') return i;
+        ++i;
     }
     for (;; ++i) {
         const auto c = static_cast<unsigned char>(p[i]);

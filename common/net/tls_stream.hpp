@@ -121,6 +121,32 @@ public:
             io_op<write_attempt>{*this, gather(buffers)}, token, next_layer());
     }
 
+    // Writes all of `buffers` at once, when one attempt (the one async_write_some would make
+    // first) covers them and completes: a gathered write that fits one record (an answer's
+    // head and a small body) or a single buffer. Otherwise returns false, and the caller
+    // writes the same buffers with an asynchronous write: its first attempt gathers them the
+    // same way and so repeats an OpenSSL write that would have blocked with the same bytes,
+    // as OpenSSL requires. Saves a small answer the trip through the executor.
+    template <class ConstBufferSequence>
+    bool write_now(const ConstBufferSequence& buffers) {
+        std::size_t total = 0;
+        std::size_t parts = 0;
+        for (auto it = boost::asio::buffer_sequence_begin(buffers);
+             it != boost::asio::buffer_sequence_end(buffers); ++it) {
+            const std::size_t size = boost::asio::const_buffer(*it).size();
+            total += size;
+            parts += size != 0;
+        }
+        // Decided before gather() copies anything: a larger gathered write is left whole to
+        // the asynchronous write (one attempt would not cover it).
+        if (total == 0 || (parts > 1 && total > record_bytes)) return false;
+        write_attempt attempt = gather(buffers);
+        if (attempt.tail.size() != 0 || attempt.first.size() != total) return false;
+        boost::system::error_code ec;
+        std::size_t n = 0;
+        return attempt(*this, ec, n) == step::done;
+    }
+
 private:
     // One kind of attempt: `attempt(stream, ec, n)` makes one non-blocking try.
     struct handshake_attempt {

@@ -150,7 +150,8 @@ std::shared_ptr<const session> account_router::open_session(std::string_view coo
 
 cache_health account_router::health() const noexcept {
     const auto& p = cfg_->placement;
-    return cache_.health(std::chrono::steady_clock::now(), fresh_bound(p.refresh_interval),
+    // Coarse: the bounds are seconds, and this runs on every authenticated request.
+    return cache_.health(coarse_steady_now(), fresh_bound(p.refresh_interval),
                          p.stale_serve);
 }
 
@@ -185,10 +186,11 @@ route_outcome account_router::by_placement(const request_facts& r,
     return out;
 }
 
-std::string account_router::assertion_for(const session& who, std::string_view request_id) const {
-    return sign_identity_assertion(
-        *assertion_keys_, identity_view{who.user_id, who.account_id, who.email, who.site, request_id},
-        clock_.now());
+void account_router::assertion_for(const session& who, std::string_view request_id,
+                                   std::string& out) const {
+    sign_identity_assertion(*assertion_keys_,
+                            identity_view{who.user_id, who.account_id, who.email, who.site, request_id},
+                            clock_.now(), out);
 }
 
 }  // namespace gangway

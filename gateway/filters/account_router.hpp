@@ -79,7 +79,12 @@ public:
         if (names.size() > 0) head.set(names[0], std::to_string(who.user_id));
         if (names.size() > 1) head.set(names[1], std::to_string(who.account_id));
         if (names.size() > 2) head.set(names[2], who.email);
-        if (names.size() > 3) head.set(names[3], assertion_for(who, request_id));
+        if (names.size() > 3) {
+            // Signed into a buffer per thread that keeps its room: `head` copies the value.
+            thread_local std::string assertion;
+            assertion_for(who, request_id, assertion);
+            head.set(names[3], std::string_view(assertion));
+        }
     }
 
     // The session cookie is the gateway's: the upstream gets the Cookie header without it
@@ -102,7 +107,7 @@ private:
     std::optional<route_outcome> signup(const request_facts& r) const;
     std::shared_ptr<const session> open_session(std::string_view cookie, session_memo* memo) const;
     route_outcome by_placement(const request_facts& r, std::shared_ptr<const session> who) const;
-    std::string assertion_for(const session& who, std::string_view request_id) const;
+    void assertion_for(const session& who, std::string_view request_id, std::string& out) const;
     cache_health health() const noexcept;
 
     config_ptr cfg_;

@@ -14,6 +14,7 @@
 #include <type_traits>
 
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -40,6 +41,49 @@ struct whole_write {
         return ec ? 0 : std::numeric_limits<std::size_t>::max();
     }
 };
+
+// Sends at once, without waiting, as much of `parts` as a plain socket takes (one sendmsg with
+// MSG_DONTWAIT), and drops what it took from the front of `parts`. Returns whether nothing is
+// left. A failed send takes nothing: the awaited write that must follow fails the same way and
+// reports it. A TLS stream writes all or nothing here (tls_stream::write_now).
+//
+// Why: an awaited write that completes at once (the usual case: the answer fits the socket's
+// buffer) still goes through Asio's machinery: a coroutine frame for the initiation, the
+// operation, its completion queued to the scheduler and the coroutine resumed from there
+// (about 1.5k instructions, two mutex round trips and an allocation per write, under
+// callgrind). A request costs two such writes, one to each side.
+template <class Stream, class Buffers>
+bool write_ready(Stream& out, Buffers& parts) {
+    if constexpr (requires { out.write_now(parts); }) {
+        return out.write_now(parts);  // TLS: all or nothing (tls_stream::write_now)
+    } else if constexpr (!std::is_same_v<Stream, boost::asio::ip::tcp::socket>) {
+        return false;
+    } else {
+        constexpr std::size_t max_parts = 8;
+        iovec iov[max_parts];
+        std::size_t count = 0;
+        std::size_t total = 0;
+        for (const auto& b : parts) {
+            if (b.size() == 0) continue;
+            if (count == max_parts) return false;
+            iov[count++] = {const_cast<void*>(b.data()), b.size()};
+            total += b.size();
+        }
+        if (total == 0) return true;
+        msghdr msg{};
+        msg.msg_iov = iov;
+        msg.msg_iovlen = count;
+        const ssize_t n = ::sendmsg(out.native_handle(), &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n <= 0) return false;
+        std::size_t sent = static_cast<std::size_t>(n);
+        for (auto& b : parts) {
+            const std::size_t k = std::min(sent, b.size());
+            b += k;
+            sent -= k;
+        }
+        return static_cast<std::size_t>(n) == total;
+    }
+}
 
 // Where a relay stopped; anything but `done` means the message was not delivered whole and
 // neither connection may be reused.
@@ -134,9 +178,9 @@ boost::asio::awaitable<relay_result> relay_body(
         bool last = !body.more;
         if (last && framing == body_framing::chunked) parts[n++] = net::buffer(last_chunk);
         result.body_bytes += body.size;
-        if (n) {
+        if (std::span unsent(parts.data(), n); n && !write_ready(out, unsent)) {
             watch.arm(boost::beast::get_lowest_layer(out), deadlines.write);
-            co_await net::async_write(out, std::span(parts.data(), n), whole_write{},
+            co_await net::async_write(out, unsent, whole_write{},
                                       net::redirect_error(net::use_awaitable, result.ec));
             result.ec = watch.outcome(result.ec);
             if (result.ec) {
@@ -210,10 +254,12 @@ boost::asio::awaitable<relay_result> relay_sized_body(In& in, DynamicBuffer& in_
             net::buffer(head), net::buffer(net::buffer(in_buffer.data()).data(), from_buffer),
             net::buffer(piece, in_piece)};
         auto first = head_sent ? 1u : 0u;
-        watch.arm(boost::beast::get_lowest_layer(out), deadlines.write);
-        co_await net::async_write(out, std::span(parts.data() + first, parts.size() - first),
-                                  whole_write{}, net::redirect_error(net::use_awaitable, result.ec));
-        result.ec = watch.outcome(result.ec);
+        if (std::span unsent(parts.data() + first, parts.size() - first); !write_ready(out, unsent)) {
+            watch.arm(boost::beast::get_lowest_layer(out), deadlines.write);
+            co_await net::async_write(out, unsent, whole_write{},
+                                      net::redirect_error(net::use_awaitable, result.ec));
+            result.ec = watch.outcome(result.ec);
+        }
         if (result.ec) {
             result.status = result.ec == boost::beast::error::timeout ? relay_status::write_timeout
                                                                       : relay_status::write_failed;

@@ -52,10 +52,12 @@ upstream_pool::upstream_pool(net::any_io_executor executor, const upstream_confi
 
 std::size_t upstream_pool::pick() {
     std::lock_guard lock(mutex_);
-    auto now = clock::now();
+    std::optional<clock::time_point> now;  // read only when a server was marked down
     for (std::size_t tried = 0; tried < servers_.size(); ++tried) {
         auto i = next_++ % servers_.size();
-        if (servers_[i].down_until <= now) return i;
+        if (servers_[i].down_until == clock::time_point{}) return i;
+        if (!now) now = clock::now();
+        if (servers_[i].down_until <= *now) return i;
     }
     std::size_t soonest = 0;
     for (std::size_t i = 1; i < servers_.size(); ++i)
@@ -126,7 +128,9 @@ void upstream_pool::close_idle() {
 }
 
 void upstream_pool::publish(const server_state& s) {
-    s.series.healthy->Set(s.down_until <= clock::now() ? 1 : 0);
+    // No clock read for a server never marked down (every take and give publishes).
+    const bool healthy = s.down_until == clock::time_point{} || s.down_until <= clock::now();
+    s.series.healthy->Set(healthy ? 1 : 0);
     s.series.idle->Set(static_cast<double>(s.idle.size()));
 }
 

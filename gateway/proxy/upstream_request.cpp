@@ -105,23 +105,39 @@ void append_decimal(std::string& out, std::uint64_t v) {
 
 }  // namespace
 
+void upstream_request_edits::reset(const head_fields& client) {
+    client_ = &client;
+    dropped_.clear();
+    for (auto& a : added_) {
+        a.second.clear();
+        spare_.push_back(std::move(a.second));
+    }
+    added_.clear();
+}
+
 std::string_view upstream_request_edits::operator[](http::field f) const {
     const auto name = http::to_string(f);
     for (const auto& [n, v] : added_)
         if (iequals(n, name)) return v;
     if (drops(name)) return {};
-    return f == http::field::cookie ? client_[known_field::cookie] : client_.find(name);
+    return f == http::field::cookie ? (*client_)[known_field::cookie] : client_->find(name);
 }
 
 void upstream_request_edits::set(http::field f, std::string_view value) {
-    set(http::to_string(f), std::string(value));
+    set(http::to_string(f), value);
 }
 
-void upstream_request_edits::set(std::string_view name, std::string value) {
-    erase_name(name);
+void upstream_request_edits::set(std::string_view name, std::string_view value) {
     reserve_once();
+    std::string copy;
+    if (!spare_.empty()) {
+        copy = std::move(spare_.back());
+        spare_.pop_back();
+    }
+    copy.assign(value);  // before erase_name: `value` may be a string it moves
+    erase_name(name);
     dropped_.push_back(name);
-    added_.emplace_back(name, std::move(value));
+    added_.emplace_back(name, std::move(copy));
 }
 
 void upstream_request_edits::erase(http::field f) {
@@ -137,11 +153,21 @@ void upstream_request_edits::reserve_once() {
     if (dropped_.capacity() == 0) {
         dropped_.reserve(8);
         added_.reserve(8);
+        spare_.reserve(8);
     }
 }
 
 void upstream_request_edits::erase_name(std::string_view name) {
-    std::erase_if(added_, [&](const auto& a) { return iequals(a.first, name); });
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < added_.size(); ++i) {
+        if (iequals(added_[i].first, name)) {
+            added_[i].second.clear();
+            spare_.push_back(std::move(added_[i].second));
+        } else if (kept++ != i) {
+            added_[kept - 1] = std::move(added_[i]);
+        }
+    }
+    added_.resize(kept);
 }
 
 bool upstream_request_edits::drops(std::string_view name) const noexcept {
@@ -260,8 +286,14 @@ std::uint64_t next_id_bits() noexcept {
 }
 
 std::string new_request_id() {
+    std::string id;
+    new_request_id(id);
+    return id;
+}
+
+void new_request_id(std::string& id) {
     static constexpr char hex[] = "0123456789abcdef";
-    std::string id(32, '0');
+    id.resize(32);
     char* out = id.data();
     for (int half = 0; half < 2; ++half) {
         auto bits = next_id_bits();
@@ -271,7 +303,6 @@ std::string new_request_id() {
         }
         out += 16;
     }
-    return id;
 }
 
 }  // namespace gangway

@@ -30,13 +30,19 @@ struct forwarding_facts {
 // set() must outlive the edits (the router passes config strings and Beast's field names).
 class upstream_request_edits {
 public:
-    explicit upstream_request_edits(const head_fields& client) : client_(client) {}
+    explicit upstream_request_edits(const head_fields& client) : client_(&client) {}
+
+    // Starts over for the next request's `client` fields. The lists and the value strings
+    // keep their room: a connection keeps one edits object for all its requests, so the
+    // router's edits allocate only on its first.
+    void reset(const head_fields& client);
 
     // The value the upstream will get for this field (the first one), empty when none.
     std::string_view operator[](boost::beast::http::field f) const;
     // Replaces every client field of this name; the new one goes after the gateway's fields.
+    // `value` is copied (it may be one this object holds).
     void set(boost::beast::http::field f, std::string_view value);
-    void set(std::string_view name, std::string value);
+    void set(std::string_view name, std::string_view value);
     // Removes every field of this name.
     void erase(boost::beast::http::field f);
 
@@ -50,9 +56,10 @@ private:
     void erase_name(std::string_view name);
     void reserve_once();
 
-    const head_fields& client_;
+    const head_fields* client_;
     std::vector<std::string_view> dropped_;
     std::vector<std::pair<std::string_view, std::string>> added_;
+    std::vector<std::string> spare_;  // strings of earlier values, emptied, with their room
 };
 
 // Writes the head sent upstream for the client's request `in` into `out`, in one pass over
@@ -91,5 +98,7 @@ bool well_formed_request_id(std::string_view id) noexcept;
 
 // 32 lowercase hex characters from a fast per-thread generator (not a secret).
 std::string new_request_id();
+// The same, into `id` (its room reused).
+void new_request_id(std::string& id);
 
 }  // namespace gangway

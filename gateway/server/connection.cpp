@@ -64,6 +64,17 @@ std::chrono::microseconds since(clock_type::time_point t) {
     return std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - t);
 }
 
+// The time since `t`, or zero when `t` was never read (see upstream_clock_start).
+std::chrono::microseconds since_if(clock_type::time_point t) {
+    return t == clock_type::time_point{} ? std::chrono::microseconds{0} : since(t);
+}
+
+// When an exchange turns to its upstream, read only for the access log (the one reader of
+// upstream_time): a precise clock read is not free, and this is on every request.
+clock_type::time_point upstream_clock_start() {
+    return access_log::enabled() ? clock_type::now() : clock_type::time_point{};
+}
+
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
 // "http://host:1/a?b" -> "/a?b": the upstream gets origin-form (the head check already made
@@ -108,6 +119,29 @@ struct exchange {
     std::string upstream;
     std::chrono::microseconds upstream_time{0};
     bool finished = false;  // counted and logged already
+
+    // Ready for the next request of the connection; the strings are emptied, not freed.
+    void reset(runtime::generation_ptr g) {
+        gen = std::move(g);
+        started = {};
+        request_id.clear();
+        method.clear();
+        target.clear();
+        kind = request_kind::page;
+        status = 0;
+        reason = "proxied";
+        bytes_in = 0;
+        bytes_out = 0;
+        upstream.clear();
+        upstream_time = std::chrono::microseconds{0};
+        finished = false;
+    }
+};
+
+// Lets go of the exchange's generation when serve_one ends, however it ends.
+struct generation_release {
+    exchange& ex;
+    ~generation_release() { ex.gen.reset(); }
 };
 
 // The upstream's answer being read: the bytes read ahead (its head is parsed in place, see
@@ -218,8 +252,12 @@ private:
     }
 
     net::awaitable<bool> serve_one(bool first) {
-        exchange ex;
-        ex.gen = rt_.current();
+        // One exchange object for all requests of the connection: its strings keep their
+        // room. It holds the generation only while a request is served (a reload must not
+        // wait for idle connections to let go of theirs).
+        exchange& ex = exchange_;
+        ex.reset(rt_.current());
+        const generation_release release{ex};
         const config& cfg = *ex.gen->cfg;
         std::size_t head_bytes = 0;
         auto status = co_await read_head(cfg, first, head_bytes);
@@ -288,7 +326,8 @@ private:
         // body may move the buffered bytes.
         {
             forwarding_facts facts{client_ip_, tls_, ex.request_id, upgrade};
-            upstream_request_edits edits{head.fields};
+            upstream_request_edits& edits = edits_;
+            edits.reset(head.fields);
             if (ex.gen->router) ex.gen->router->remove_session_cookie(edits);
             if (routed.who) {
                 ex.gen->router->add_identity(edits, *routed.who, ex.request_id);
@@ -324,7 +363,7 @@ private:
             buffer_.consume(head_bytes);
         }
 
-        auto upstream_started = clock_type::now();
+        const auto upstream_started = upstream_clock_start();
         upstream_lease lease{watch_};
         upstream_answer answer;
         // A pooled connection the upstream closed meanwhile fails at once; a request without
@@ -334,7 +373,7 @@ private:
             if (!first_try || !take_pooled(*ex.gen->upstreams, lease, !may_retry)) {
                 if (auto err = co_await acquire_upstream(*ex.gen->upstreams, cfg, lease, first_try,
                                                          !may_retry, first_try)) {
-                    ex.upstream_time = since(upstream_started);
+                    ex.upstream_time = since_if(upstream_started);
                     co_await refuse(ex, *err);
                     co_return false;
                 }
@@ -343,10 +382,14 @@ private:
             relay_deadlines deadlines{cfg.timeouts.body_read, cfg.timeouts.upstream_response};
             relay_result sent;
             if (request_framing == body_framing::none) {
-                // The head alone: written here, without relay_sized_body's coroutine frame.
-                watch_.arm(*lease.stream, deadlines.write);
-                co_await net::async_write(*lease.stream, net::buffer(upstream_head_), use_ec(sent.ec));
-                sent.ec = watch_.outcome(sent.ec);
+                // The head alone: written here, without relay_sized_body's coroutine frame,
+                // and at once when the socket takes it whole (it nearly always does).
+                std::array<net::const_buffer, 1> unsent{net::buffer(upstream_head_)};
+                if (!write_ready(*lease.stream, unsent)) {
+                    watch_.arm(*lease.stream, deadlines.write);
+                    co_await net::async_write(*lease.stream, unsent, use_ec(sent.ec));
+                    sent.ec = watch_.outcome(sent.ec);
+                }
                 if (sent.ec)
                     sent.status = sent.ec == beast::error::timeout ? relay_status::write_timeout
                                                                    : relay_status::write_failed;
@@ -370,7 +413,7 @@ private:
                                        ex.request_id, ex.upstream, sent.ec.message());
                     continue;
                 }
-                ex.upstream_time = since(upstream_started);
+                ex.upstream_time = since_if(upstream_started);
                 co_return co_await request_relay_failed(ex, sent.status);
             }
             auto ec = co_await read_upstream_head(cfg, lease, answer);
@@ -382,14 +425,14 @@ private:
             }
             proxy_log()->debug("[{}] upstream {} answered no readable head: {}", ex.request_id,
                                ex.upstream, ec.message());
-            ex.upstream_time = since(upstream_started);
+            ex.upstream_time = since_if(upstream_started);
             co_await refuse(ex, ec == beast::error::timeout ? gateway_error::upstream_timeout
                                                             : gateway_error::upstream_bad_response);
             co_return false;
         }
         auto keep = co_await relay_response(ex, lease, answer, head_request, client_http10,
                                             client_keep_alive, upgrade, piece);
-        ex.upstream_time = since(upstream_started);
+        ex.upstream_time = since_if(upstream_started);
         finish(ex);
         co_return keep;
     }
@@ -449,7 +492,7 @@ private:
         ex.target.assign(head.target);
         auto incoming_id = head.fields[known_field::x_request_id];
         if (well_formed_request_id(incoming_id)) ex.request_id.assign(incoming_id);
-        else ex.request_id = new_request_id();
+        else new_request_id(ex.request_id);
         const auto& f = head.fields;
         ex.kind = classify_request({f[known_field::sec_fetch_mode], f[known_field::sec_fetch_dest],
                                     f[known_field::accept], f[known_field::x_requested_with],
@@ -629,11 +672,13 @@ private:
                 // write, here, without relay_sized_body's coroutine frame.
                 upstream_buffer.consume(answer.head_bytes);
                 const auto size = static_cast<std::size_t>(*res.content_length);
-                const std::array<net::const_buffer, 2> parts{
+                std::array<net::const_buffer, 2> unsent{
                     net::buffer(wire_head_), net::buffer(upstream_buffer.data().data(), size)};
-                client_deadline(deadlines.write);
-                co_await net::async_write(stream_, parts, whole_write{}, use_ec(got.ec));
-                got.ec = watch_.outcome(got.ec);
+                if (!write_ready(stream_, unsent)) {
+                    client_deadline(deadlines.write);
+                    co_await net::async_write(stream_, unsent, whole_write{}, use_ec(got.ec));
+                    got.ec = watch_.outcome(got.ec);
+                }
                 if (got.ec) {
                     got.status = got.ec == beast::error::timeout ? relay_status::write_timeout
                                                                  : relay_status::write_failed;
@@ -802,6 +847,8 @@ private:
     std::string client_ip_;
     std::string connection_id_;
     session_memo session_memo_;  // the session this connection's cookie opened last
+    upstream_request_edits edits_{request_head_.fields};  // the router's, reset per request
+    exchange exchange_;          // the request being served, reset per request (see serve_one)
     std::shared_ptr<connection_handle> handle_;  // set once an account's request was proxied
     std::uint64_t handle_account_ = 0;
 };

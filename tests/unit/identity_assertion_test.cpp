@@ -51,6 +51,26 @@ TEST_F(IdentityAssertion, HasTheDocumentedFormat) {
     EXPECT_EQ(v, signed_with(keys_->newest(), body));
 }
 
+// The signer keeps each key's HMAC states per thread (eight keys at most, the oldest dropped):
+// for more keys than that, in turn and again, every value is still OpenSSL's HMAC, also when
+// written over an earlier value.
+TEST_F(IdentityAssertion, MacsAsOpenSSLsHmacForManyKeysAndReusedOutput) {
+    const std::string body =
+        ";ts=1800000000;uid=42;aid=1001;site=legacy;rid=req-1;email=" + base64url_encode("ada@example.com");
+    std::string reused = "an earlier value";
+    for (int round = 0; round < 2; ++round) {
+        for (char fill = 1; fill <= 12; ++fill) {
+            const std::string id = "k" + std::to_string(fill);
+            const auto ring = ring_of({{id.c_str(), fill}});
+            const std::string expected = signed_with(ring->newest(), "v1;kid=" + id + body);
+            EXPECT_EQ(sign_identity_assertion(*ring, who_, now_), expected);
+            sign_identity_assertion(*ring, identity_view{42, 1001, "ada@example.com", "legacy", "req-1"},
+                                    now_, reused);
+            EXPECT_EQ(reused, expected);
+        }
+    }
+}
+
 TEST_F(IdentityAssertion, RoundTripsEveryField) {
     who_.email = "o'brien+tag;x=y@example.com";
     const auto ok = verify_identity_assertion(*keys_, value(), now_ + 5s, 60s);

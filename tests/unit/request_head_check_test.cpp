@@ -409,5 +409,28 @@ TEST(KnownField, NamesAreRecognisedInAnyCase) {
     EXPECT_EQ(classify_field(""), known_field::other);
 }
 
+
+// The eight-at-a-time scan over field values stops exactly where a byte loop does, for every
+// byte value at every offset of a word (and a few words on).
+TEST(FieldScan, TheValueScanStopsWhereTheByteLoopStops) {
+    const auto reference_value_end = [](const std::string& s, std::size_t i) {
+        for (;; ++i) {
+            const auto c = static_cast<unsigned char>(s[i]);
+            if ((c < 0x20 && c != '\t') || c == 0x7F) return i;
+        }
+    };
+    for (std::size_t at = 0; at < 20; ++at) {
+        for (int b = 0; b < 256; ++b) {
+            // A value of 'v' (and HTABs) with byte b at `at`, then CR LF.
+            std::string value(24, 'v');
+            value[3] = '\t';
+            value[at] = static_cast<char>(b);
+            value += "\r\n";
+            EXPECT_EQ(skip_field_value_bytes(value.data(), 0, value.size()), reference_value_end(value, 0))
+                << "byte " << b << " at " << at;
+        }
+    }
+}
+
 }  // namespace
 }  // namespace gangway

@@ -189,6 +189,47 @@ TEST_F(TlsStream, GatheredWritesArriveWholeAndInOrder) {
     EXPECT_EQ(got, expected);
 }
 
+// write_now: a small gathered answer goes out at once while the socket has room; once it
+// has none, write_now says so and the asynchronous write of the same buffers (which repeats
+// OpenSSL's blocked write) delivers it; a write larger than a record is never tried at once.
+TEST_F(TlsStream, WriteNowSendsSmallAnswersAtOnceAndLeavesTheRestToTheAsyncWrite) {
+    connect(16 * 1024);  // small buffers: the writer runs out of room before the reader reads
+    const std::string head = pattern_bytes(200, 21);
+    const std::string body = pattern_bytes(1024, 22);
+    const std::string large = pattern_bytes(40000, 23);
+    std::size_t at_once = 0;
+    bool full = false;
+    std::string got;
+    run(
+        [&]() -> net::awaitable<void> {
+            co_await server_handshake();
+            std::array<net::const_buffer, 2> answer{net::buffer(head), net::buffer(body)};
+            while (server_->write_now(answer)) ++at_once;
+            full = true;
+            error_code ec;
+            co_await net::async_write(*server_, answer, use_ec(ec));
+            EXPECT_FALSE(ec) << ec.message();
+            std::array<net::const_buffer, 2> big{net::buffer(head), net::buffer(large)};
+            EXPECT_FALSE(server_->write_now(big));
+            co_await net::async_write(*server_, big, use_ec(ec));
+            EXPECT_FALSE(ec) << ec.message();
+        }(),
+        [&]() -> net::awaitable<void> {
+            co_await client_handshake();
+            co_await until(full);
+            const std::size_t total = (at_once + 1) * (head.size() + body.size()) + head.size() + large.size();
+            got.resize(total);
+            error_code ec;
+            co_await net::async_read(*client_, net::buffer(got), use_ec(ec));
+            EXPECT_FALSE(ec) << ec.message();
+        }());
+    EXPECT_GT(at_once, 0u);
+    std::string expected;
+    for (std::size_t i = 0; i <= at_once; ++i) expected += head + body;
+    expected += head + large;
+    EXPECT_TRUE(got == expected);
+}
+
 TEST_F(TlsStream, ReadsManySmallRecordsAndOneLargeBodyInSmallSteps) {
     connect();
     std::string expected;

@@ -171,6 +171,36 @@ TEST(UpstreamRequest, EditsReplaceAndAddFields) {
     EXPECT_EQ(erased.head.count(http::field::cookie), 0u);
 }
 
+// A connection keeps one edits object for all its requests: after reset() nothing of the
+// previous request's edits shows, and a value may be set from one the edits hold already.
+TEST(UpstreamRequest, EditsResetForTheNextRequestAndCopyTheirOwnValues) {
+    const std::string first = client_head("Cookie: s=1; theme=dark\r\nX-Gangway-User-Id: 666\r\n");
+    request_head_view view;
+    ASSERT_EQ(head_rejection_name(parse_request_head(first, head_limits{}, view)), "ok");
+    upstream_request_edits edits{view.fields};
+    edits.set(http::field::cookie, "theme=dark");
+    edits.set(std::string_view("X-Gangway-User-Id"), std::string_view("10"));
+    edits.set(std::string_view("X-Gangway-Email"), std::string_view("a-long-address@example.com"));
+    edits.set(http::field::cookie, edits[http::field::cookie]);  // its own value, replaced
+    EXPECT_EQ(edits[http::field::cookie], "theme=dark");
+    ASSERT_EQ(edits.added().size(), 3u);
+
+    const std::string second = client_head("Cookie: other=2\r\n");
+    request_head_view next;
+    ASSERT_EQ(head_rejection_name(parse_request_head(second, head_limits{}, next)), "ok");
+    edits.reset(next.fields);
+    EXPECT_TRUE(edits.added().empty());
+    EXPECT_FALSE(edits.drops("cookie"));
+    EXPECT_EQ(edits[http::field::cookie], "other=2");
+    edits.set(std::string_view("X-Gangway-Email"), std::string_view("b@example.com"));
+    std::string wire;
+    write_upstream_request_head(next, next.target, facts(), identity_config{}, &edits, wire);
+    const auto h = read_request(wire);
+    EXPECT_EQ(h[http::field::cookie], "other=2");
+    EXPECT_EQ(h["X-Gangway-Email"], "b@example.com");
+    EXPECT_EQ(h.count("X-Gangway-User-Id"), 0u);
+}
+
 // The view points into `raw`, which must outlive it.
 response_head_view parsed_response(std::string_view raw) {
     response_head_view v;
@@ -293,6 +323,11 @@ TEST(RequestId, NewIdsAreWellFormedAndDistinct) {
     EXPECT_EQ(a.size(), 32u);
     EXPECT_TRUE(well_formed_request_id(a));
     EXPECT_NE(a, b);
+    std::string reused = "an id of an earlier request, longer than 32 bytes";
+    new_request_id(reused);
+    EXPECT_EQ(reused.size(), 32u);
+    EXPECT_TRUE(well_formed_request_id(reused));
+    EXPECT_NE(reused, a);
 }
 
 }  // namespace
