@@ -476,7 +476,7 @@ $(diff <(echo "$expected_account") <(echo "$got") || true)"
 print_results() {
   local mb_account=${bytes[gangway]}
   echo
-  echo "Mover benchmark: account $BIG_ACCOUNT, $account_rows rows ($messages messages), $(awk -v b="$mb_account" 'BEGIN {printf "%.1f", b / 1e6}') MB as SQL values;"
+  echo "Mover benchmark: account $BIG_ACCOUNT, $account_rows rows ($messages messages), $(awk -v b="$mb_account" 'BEGIN {printf "%.1f", b / 1e6}') MB of values;"
   echo "source tables hold $whole_rows rows in all ($small_accounts small accounts); --jobs $jobs; buffer pool $buffer_pool per server"
   echo
   printf '%-34s %10s %12s %10s %12s\n' "tool" "seconds" "rows/s" "MB/s" "gangway x"
@@ -493,7 +493,7 @@ print_results() {
   fi
   echo
   echo "gangway x = gangway's rows/s / the tool's rows/s (target vs mysqldump | mariadb: >= 2)"
-  echo "MB: the account's rows as SQL values (gangway's report; mydumper: its own files, whole tables)"
+  echo "MB: the account's values as read, in bytes (gangway's report; mydumper: its own files, whole tables)"
   echo
   printf 'real move: lock window %.2f s (lock %.2f, copy %.2f, verify %.2f, flip %.2f; pre-flight and the rest outside the lock: %.2f s)\n' \
     "$(json_get "$run_dir/migrate.json" 'd["lock_window_seconds"]')" \

@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <string>
+#include <tuple>
 
 #include "tests/integration/support/two_sites.hpp"
 #include "tests/mover/dump_test_support.hpp"
@@ -93,12 +94,14 @@ TEST_F(MigrateRoutingTest, TheMovedAccountsUsersAreRoutedToTheDestination) {
 
     // Ann's next page, at the shared origin, takes her to new: signed in, served by new's app.
     const std::size_t legacy_requests = sites_.app("legacy").requests_received();
-    // (Once legacy's gateway has seen the flip: until then it may still show the lock.)
+    // (Once both gateways have seen the flip: until then legacy's may still show the lock, and
+    // new's may not know the account yet.)
+    http_response after;
+    std::string after_site;
     ASSERT_TRUE(wait_until(5s, [&] {
-        const unsigned status = ann.get("legacy", "/headers").status;
-        return status >= 300 && status < 400;
-    }));
-    auto [after, after_site] = visit(ann, "legacy", "/headers?inbox=2");
+        std::tie(after, after_site) = visit(ann, "legacy", "/headers?inbox=2");
+        return after.status == 200u && after_site == "new";
+    })) << after.status << " from " << after_site << ": " << after.body;
     ASSERT_EQ(after.status, 200u) << after.body;
     EXPECT_EQ(after_site, "new");
     EXPECT_EQ(after.header("X-Upstream"), "new-app");
