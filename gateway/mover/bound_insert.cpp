@@ -82,11 +82,9 @@ std::size_t bound_rows_per_statement(const table_layout& t) {
 }
 
 std::string bound_insert_sql(const table_layout& t, std::size_t rows, bool ignore) {
-    table_layout as = t;
-    as.insert_ignore = t.insert_ignore || ignore;
     std::string one = "(";
     for (std::size_t i = written_columns(t); i > 0; --i) one += i > 1 ? "?, " : "?)";
-    std::string out = insert_head(as);
+    std::string out = insert_head(t, ignore);
     out.reserve(out.size() + rows * (one.size() + 2));
     for (std::size_t r = 0; r < rows; ++r) out.append(r ? ", " : "").append(one);
     return out;

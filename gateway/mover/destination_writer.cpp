@@ -1,15 +1,11 @@
 #include "gateway/mover/destination_writer.hpp"
 
-#include <cerrno>
 #include <chrono>
-#include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <stdexcept>
 
 #include <cppconn/connection.h>
 #include <cppconn/exception.h>
-#include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 
 #include "common/db/db_pool.hpp"
@@ -24,9 +20,7 @@ namespace {
 // Multi-row INSERTs of at most max_statement_bytes (a longer row makes one of its own).
 std::vector<std::string> insert_statements(const table_layout& t,
                                            const std::vector<table_row>& rows, bool ignore) {
-    table_layout as = t;
-    as.insert_ignore = t.insert_ignore || ignore;
-    const std::string head = insert_head(as);
+    const std::string head = insert_head(t, ignore);
     std::vector<std::string> out;
     std::string values;
     for (const auto& r : rows) {

@@ -89,8 +89,8 @@ void append_literal(std::string& out, const layout_column& column, const row_fie
     append_string_literal(out, v);
 }
 
-std::string insert_head(const table_layout& table) {
-    std::string out = table.insert_ignore ? "INSERT IGNORE INTO " : "INSERT INTO ";
+std::string insert_head(const table_layout& table, bool ignore) {
+    std::string out = table.insert_ignore || ignore ? "INSERT IGNORE INTO " : "INSERT INTO ";
     out += quote_identifier(table.name) + " (";
     bool first = true;
     for (const auto& c : table.columns) {

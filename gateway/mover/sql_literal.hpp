@@ -35,8 +35,8 @@ void append_hex_literal(std::string& out, std::string_view bytes);
 void append_literal(std::string& out, const layout_column& column, const row_field& value);
 
 // "INSERT INTO `t` (`a`, `b`) VALUES " (INSERT IGNORE for shared and duplicates = "ignore"
-// tables); generated columns are left out: the server computes them.
-std::string insert_head(const table_layout& table);
+// tables, and when `ignore`); generated columns are left out: the server computes them.
+std::string insert_head(const table_layout& table, bool ignore = false);
 
 // "(1, 'x')": one row's values, generated columns left out.
 void append_row_values(std::string& out, const table_layout& table, const table_row& row);
