@@ -75,6 +75,10 @@ std::optional<move_result> account_mover::preflight() {
         expected_[table] = d.keys.size();
         if (auto span = span_of(d.keys)) spans_[table] = std::move(*span);
     }
+    for (const auto& [table, count] : counted_) {
+        expected_[table] = count.rows;
+        if (count.span) spans_[table] = *count.span;
+    }
     ctx_.progress.expect(expected_);
     return std::nullopt;
 }

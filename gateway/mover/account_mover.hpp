@@ -115,8 +115,13 @@ private:
     // plan's cycle edges there); null: walk instead.
     const set_selection* sets_at(db_pool& db, const std::string& site);
     // The keys of the account's rows at the source (table_digests::keys; by_key only when
-    // walked), each row's `layouts` columns handed to `extra`.
+    // walked), each row's `layouts` columns handed to `extra`. A table whose key starts with
+    // an integer is counted first (rows and span): when no key can collide (its rows are
+    // inserted ignoring existing ones, or the destination holds no key in the span), its
+    // keys are not read and its count goes to counted_ instead.
     account_digests read_keys(const layout_map& layouts, const row_sink& extra);
+    // True when `t`'s count is all pre-flight needs of it (see read_keys).
+    bool count_is_enough(const table_layout& t, const table_count& count, bool extra);
     bool copy_by_sets(destination_writer& writer);
     bool verify_by_sums();
     // Tables in the order their reads should start: the biggest first, when known.
@@ -131,6 +136,7 @@ private:
     std::map<std::string, bool, std::less<>> sets_serve_;  // by site: closed there
     std::map<std::string, std::uint64_t> expected_;        // rows per table, from pre-flight
     std::map<std::string, key_span> spans_;                // their keys' spans, from pre-flight
+    std::map<std::string, table_count> counted_;           // tables whose keys pre-flight skipped
     std::map<std::string, row_sums> copied_sums_;          // the source's, as the copy read it
     struct table_check {
         std::uint64_t rows = 0;

@@ -37,6 +37,7 @@ std::string key_part::text() const {
         case kind::all: return "";
         case kind::between: return "keys " + low + ".." + high;
         case kind::outside: return "keys outside " + low + ".." + high;
+        case kind::range: return "every key " + low + ".." + high;
     }
     return "";
 }

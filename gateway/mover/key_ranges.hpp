@@ -36,12 +36,13 @@ struct key_part {
         all,      // every row, ordered by the key
         between,  // keys in [low, high], by the primary key's index, in its order
         outside,  // keys outside [low, high], ordered by the key
+        range,    // every row of the table with keys in [low, high], the set's or not (verify)
     };
     kind what = kind::all;
     std::string low;
     std::string high;
 
-    // "" for all, "keys 1..250000", "keys outside 1..1000000".
+    // "" for all, "keys 1..250000", "keys outside 1..1000000", "every key 1..250000".
     std::string text() const;
 };
 

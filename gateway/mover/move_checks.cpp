@@ -183,6 +183,14 @@ std::vector<std::string> collisions(sql::Connection& c, const move_context& ctx,
     return out;
 }
 
+bool holds_key_between(sql::Connection& c, const table_layout& t, const key_span& span) {
+    std::unique_ptr<sql::Statement> st(c.createStatement());
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery(
+        "SELECT 1 FROM " + quote_identifier(t.name) + " WHERE " + quote_identifier(t.columns[t.key[0]].name) +
+        " BETWEEN " + span.low + " AND " + span.high + " LIMIT 1"));
+    return rs->next();
+}
+
 bool has_root_row(sql::Connection& c, const schema_model& model, const layout_map& lean,
                   const std::string& account) {
     const table_layout& root = lean.find(model.root_table)->second;

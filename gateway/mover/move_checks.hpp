@@ -11,6 +11,7 @@
 
 #include "gateway/mover/account_move.hpp"
 #include "gateway/mover/catalog.hpp"
+#include "gateway/mover/key_ranges.hpp"
 #include "gateway/mover/row_digest.hpp"
 #include "gateway/mover/row_walker.hpp"
 
@@ -43,6 +44,9 @@ std::vector<std::string> collisions(sql::Connection& destination, const move_con
                                     const layout_map& lean, const account_digests& found,
                                     const email_set& emails, const account_digests& stale,
                                     const email_set& stale_emails);
+
+// True when the destination holds a row of `t` whose key's first column is in `span`.
+bool holds_key_between(sql::Connection& destination, const table_layout& t, const key_span& span);
 
 // True when the root table holds the account's row.
 bool has_root_row(sql::Connection& c, const schema_model& model, const layout_map& lean,

@@ -161,7 +161,7 @@ table_sum sum_rows(sql::Connection& c, const set_selection& s, const table_layou
 }
 
 table_count count_rows(sql::Connection& c, const set_selection& s, const table_layout& t) {
-    const bool integer_key = t.key.size() == 1 && t.columns[t.key[0]].kind == value_kind::integer;
+    const bool integer_key = t.columns[t.key.at(0)].kind == value_kind::integer;
     const std::string key = integer_key ? quote_identifier(t.columns[t.key[0]].name) : "";
     std::unique_ptr<sql::Statement> st(c.createStatement());
     std::unique_ptr<sql::ResultSet> rs(st->executeQuery(

@@ -63,8 +63,8 @@ struct table_sum {
 table_sum sum_rows(sql::Connection& c, const set_selection& s, const table_layout& t, bool keys_only,
                    const key_part& part = {});
 
-// The number of rows in the table's set and, for a one-column integer key, their key_span
-// (none when the set is empty).
+// The number of rows in the table's set and, for a key whose first column is an integer, the
+// key_span of that column (none when the set is empty), as span_of gives it.
 struct table_count {
     std::uint64_t rows = 0;
     std::optional<key_span> span;

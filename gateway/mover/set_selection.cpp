@@ -155,6 +155,9 @@ std::string set_selection::select_part(const std::string& table, const std::stri
         return "SELECT " + expressions + " FROM " + s.from + " FORCE INDEX (PRIMARY) WHERE " + range + " AND (" +
                s.where + ")" + order;
     }
+    if (part.what == key_part::kind::range) {
+        return "SELECT " + expressions + " FROM " + s.from + " FORCE INDEX (PRIMARY) WHERE " + range + order;
+    }
     return "SELECT " + expressions + " FROM " + s.from + " WHERE NOT (" + range + ") AND (" + s.where + ")" + order;
 }
 

@@ -48,7 +48,8 @@ public:
     // The same, ordered by the table's key: what InnoDB inserts fastest, into full pages.
     std::string select_in_key_order(const std::string& table, const std::string& expressions) const;
     // One part of the table's rows (key_ranges.hpp), in key order unless `ordered` is false
-    // (aggregates): a between-part reads the primary key's index (FORCE INDEX) over its range.
+    // (aggregates): a between-part reads the primary key's index (FORCE INDEX) over its range,
+    // a range-part too, without asking whether each row is the set's.
     // A table whose rows come from several edges (joined back from their keys) is read whole:
     // `part` must be kind::all for it (single_source false).
     std::string select_part(const std::string& table, const std::string& expressions, const key_part& part,

@@ -138,8 +138,12 @@ void copy_sets(db_pool& source, const set_selection& s, const layout_map& layout
 
 std::map<std::string, table_sum> sum_tables(db_pool& db, const set_selection& s, const layout_map& layouts,
                                             const std::vector<std::string>& tables, unsigned threads,
-                                            const std::string& site, const std::map<std::string, key_span>& spans) {
-    const auto reads = reads_of(s, layouts, tables, threads, spans);
+                                            const std::string& site, const std::map<std::string, key_span>& spans,
+                                            bool whole_ranges) {
+    auto reads = reads_of(s, layouts, tables, threads, spans);
+    for (auto& r : reads) {
+        if (whole_ranges && r.part.what == key_part::kind::between) r.part.what = key_part::kind::range;
+    }
     std::vector<table_sum> sums(reads.size());
     for_each_read(db, reads, threads, "summing the account's rows at " + site, [&](sql::Connection& c, std::size_t i, bool) {
         prepare_reader_session(c);

@@ -59,11 +59,15 @@ void copy_sets(db_pool& source, const set_selection& s, const layout_map& layout
                const std::map<std::string, key_span>& spans, std::map<std::string, row_sums>* sums = nullptr);
 
 // Every table's table_sum at one site (shared tables by key alone), a table with a span in
-// `spans` summed in key_parts side by side.
+// `spans` summed in key_parts side by side. With `whole_ranges` those parts are range-parts:
+// every row in the part's key range, the set's or not, summed without asking each row's
+// membership. Equal to the other site's sums, they show the range holds the set's rows and
+// nothing else; otherwise sum the set's own rows to tell.
 std::map<std::string, table_sum> sum_tables(db_pool& db, const set_selection& s, const layout_map& layouts,
                                             const std::vector<std::string>& tables, unsigned threads,
                                             const std::string& site,
-                                            const std::map<std::string, key_span>& spans = {});
+                                            const std::map<std::string, key_span>& spans = {},
+                                            bool whole_ranges = false);
 
 // Every table's row count (and key span) at one site.
 std::map<std::string, table_count> count_tables(db_pool& db, const set_selection& s, const layout_map& layouts,
