@@ -13,7 +13,7 @@ packages=(
   # libraries
   libboost1.74-dev libboost-system1.74-dev libssl-dev libspdlog-dev libfmt-dev
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev prometheus-cpp-dev
-  liburiparser-dev libmysqlcppconn-dev libargon2-dev libcrypt-dev
+  liburiparser-dev libmysqlcppconn-dev libmariadb-dev libargon2-dev libcrypt-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # test harness (nodejs: client.js tests), benchmarks, demo
   mariadb-server mariadb-client mydumper nginx-light wrk hyperfine openssl curl python3

@@ -9,6 +9,7 @@
 #include <cppconn/statement.h>
 
 #include "common/db/db_pool.hpp"
+#include "gateway/mover/array_insert.hpp"
 #include "gateway/mover/bound_insert.hpp"
 #include "gateway/mover/dump_writer.hpp"
 #include "gateway/mover/fault_points.hpp"
@@ -69,7 +70,7 @@ void in_transaction(sql::Connection& c, Fn&& fn) {
 
 destination_writer::destination_writer(db_pool& pool, unsigned jobs, bool ignore_existing,
                                        written_callback on_written)
-    : pool_(pool), ignore_existing_(ignore_existing), bound_(!insert_only()),
+    : pool_(pool), ignore_existing_(ignore_existing), arrays_(!arrays_off()), bound_(!insert_only()),
       on_written_(std::move(on_written)),
       capacity_(2 * std::max(jobs, 1u)) {
     for (unsigned i = 0; i < std::max(jobs, 1u); ++i) threads_.emplace_back([this] { work(); });
@@ -110,6 +111,7 @@ std::string destination_writer::method() const {
     const auto add = [&](const std::atomic<std::uint64_t>& pages, const char* way) {
         if (pages) out.append(out.empty() ? "" : " and ").append(way);
     };
+    add(array_pages_, "array insert");
     add(bound_pages_, "prepared insert");
     add(inserted_pages_, "insert");
     return out;
@@ -123,6 +125,7 @@ std::map<std::string, destination_writer::table_total> destination_writer::total
 }
 
 void destination_writer::work() {
+    std::unique_ptr<native_session> session;
     for (;;) {
         page p;
         {
@@ -135,7 +138,7 @@ void destination_writer::work() {
         }
         std::exception_ptr failed;
         try {
-            if (!bind(p)) insert(p);
+            if (!insert_arrays(p, session) && !bind(p)) insert(p);
         } catch (...) {
             failed = std::current_exception();
         }
@@ -168,6 +171,39 @@ void destination_writer::count(const page& p, std::uint64_t bytes, clock::time_p
         total.seconds += std::chrono::duration<double>(clock::now() - started).count();
     }
     if (on_written_) on_written_(p.table->name, p.rows.size(), bytes);
+}
+
+// One page in one transaction of array-bound INSERTs (array_insert.hpp) on the thread's own
+// session, run again once on a new session (ignoring rows already there) when the connection
+// was lost, as run_statement does. False when the server takes no arrays.
+bool destination_writer::insert_arrays(const page& p, std::unique_ptr<native_session>& session) {
+    if (!arrays_) return false;
+    const auto started = clock::now();
+    std::uint64_t bytes = 0;
+    for (bool again = false;; again = true) {
+        try {
+            if (!session) session = std::make_unique<native_session>(pool_.settings());
+            if (!session->takes_arrays()) {
+                arrays_ = false;
+                return false;
+            }
+            if (again) ++retried_;
+            session->execute("START TRANSACTION");
+            bytes = insert_array(*session, *p.table, p.rows, ignore_existing_ || again, max_statement_bytes);
+            session->execute("COMMIT");
+            if (drop_connection_now()) session->execute("KILL CONNECTION CONNECTION_ID()");
+            break;
+        } catch (const native_error& e) {
+            session.reset();  // closed: the server rolls back what was not committed
+            if (again || !e.connection_lost()) {
+                throw std::runtime_error("inserting rows into " + p.table->name + " on the destination failed: " +
+                                         e.what());
+            }
+        }
+    }
+    ++array_pages_;
+    count(p, bytes, started);
+    return true;
 }
 
 // One page in one transaction of prepared multi-row INSERTs (bound_insert.hpp). False when

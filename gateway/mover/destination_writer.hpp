@@ -4,8 +4,10 @@
 // destination by `jobs` threads at once, each with its own connection, so the pages of
 // several tables (and of one big table) load in parallel while the walker reads on.
 //
-// Each page goes in one transaction of prepared multi-row INSERTs with the rows bound as
-// parameters (bound_insert.hpp). If the server refuses to prepare them, the page (and every
+// Each page goes in one transaction: on MariaDB, of one prepared single-row INSERT executed
+// with arrays of rows bound to it (array_insert.hpp, each writer with a Connector/C session
+// of its own); on a server without that, of prepared multi-row INSERTs with the rows bound as
+// parameters (bound_insert.hpp). If the server refuses to prepare those, the page (and every
 // later one) becomes multi-row INSERT statements of at most max_statement_bytes in
 // autocommit. Either way foreign-key checks are off (rows arrive in read order, not
 // dependency order), with utf8mb4, time zone +00:00 and load_sql_mode. A key that is already
@@ -22,11 +24,13 @@
 #include <exception>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "gateway/mover/native_session.hpp"
 #include "gateway/mover/table_layout.hpp"
 
 namespace sql {
@@ -71,8 +75,8 @@ public:
     };
     std::map<std::string, table_total> totals();
 
-    // How the pages went so far: "prepared insert", "insert" (statements with the values in
-    // their text), or "prepared insert and insert"; "" before any.
+    // How the pages went so far: "array insert", "prepared insert", "insert" (statements with
+    // the values in their text), or several joined by " and "; "" before any.
     std::string method() const;
 
     // Statements run again on a fresh connection after theirs was lost.
@@ -85,6 +89,8 @@ private:
     };
     using clock = std::chrono::steady_clock;
     void work();
+    // False when the server cannot take arrays of rows (`session`: the thread's, opened here).
+    bool insert_arrays(const page& p, std::unique_ptr<native_session>& session);
     bool bind(const page& p);  // false when the server refuses prepared statements
     // Runs fn(connection, again) in the copy's session (foreign-key checks off, load_sql_mode).
     // `again`: the pool runs it a second time after the connection was lost, and the first
@@ -98,7 +104,9 @@ private:
 
     db_pool& pool_;
     std::atomic<bool> ignore_existing_;
+    std::atomic<bool> arrays_;     // the server takes arrays of rows
     std::atomic<bool> bound_;      // no server refused prepared statements
+    std::atomic<std::uint64_t> array_pages_{0};
     std::atomic<std::uint64_t> bound_pages_{0};
     std::atomic<std::uint64_t> inserted_pages_{0};
     std::atomic<std::uint64_t> retried_{0};

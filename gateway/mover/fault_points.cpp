@@ -26,4 +26,9 @@ bool insert_only() {
     return set && std::strcmp(set, "1") == 0;
 }
 
+bool arrays_off() {
+    const char* set = std::getenv("GANGWAY_MOVER_NO_ARRAYS");
+    return insert_only() || (set && std::strcmp(set, "1") == 0);
+}
+
 }  // namespace gangway::mover

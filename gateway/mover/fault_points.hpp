@@ -12,6 +12,8 @@
 //       run, or after every INSERT.
 //   GANGWAY_MOVER_INSERT_ONLY=1   the copy writes with INSERT statements that hold the values
 //       in their text only, as it does when the destination refuses prepared statements.
+//   GANGWAY_MOVER_NO_ARRAYS=1   the copy writes with multi-row prepared INSERTs, as it does when
+//       the destination cannot take an array of rows per statement (MySQL).
 
 namespace gangway::mover {
 
@@ -22,5 +24,8 @@ bool drop_connection_now();
 
 // True when the copy must not use prepared statements.
 bool insert_only();
+
+// True when the copy must not bind arrays of rows (insert_only() included).
+bool arrays_off();
 
 }  // namespace gangway::mover
