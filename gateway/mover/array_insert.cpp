@@ -5,16 +5,11 @@
 
 #include <mysql.h>
 
+#include "gateway/mover/bound_insert.hpp"  // batch_end
 #include "gateway/mover/sql_literal.hpp"  // insert_head
 
 namespace gangway::mover {
 namespace {
-
-std::size_t value_bytes(const table_row& row) {
-    std::size_t n = 0;
-    for (const auto& v : row) n += v ? v->size() : 0;
-    return n;
-}
 
 bool is_unsigned(const layout_column& c) {
     return c.kind == value_kind::bit || c.column_type.find("unsigned") != std::string::npos;
@@ -103,13 +98,8 @@ std::uint64_t insert_array(native_session& session, const table_layout& t, const
     std::vector<MYSQL_BIND> binds(written.size());
     std::uint64_t total = 0;
     for (std::size_t first = 0; first < rows.size();) {
-        std::size_t end = first, bytes = 0;
-        while (end < rows.size()) {
-            const std::size_t row_bytes = value_bytes(rows[end]);
-            if (end > first && bytes + row_bytes > max_bytes) break;
-            bytes += row_bytes;
-            ++end;
-        }
+        std::size_t bytes = 0;
+        const std::size_t end = batch_end(rows, first, rows.size(), max_bytes, bytes);
         for (std::size_t k = 0; k < written.size(); ++k) {
             values[k].bind(binds[k], t.columns[written[k]], rows, written[k], first, end);
         }

@@ -77,6 +77,19 @@ private:
 
 }  // namespace
 
+std::size_t batch_end(const std::vector<table_row>& rows, std::size_t first, std::size_t max_rows,
+                      std::size_t max_bytes, std::size_t& bytes) {
+    std::size_t end = first;
+    bytes = 0;
+    while (end < rows.size() && end - first < max_rows) {
+        const std::size_t row_bytes = value_bytes(rows[end]);
+        if (end > first && bytes + row_bytes > max_bytes) break;
+        bytes += row_bytes;
+        ++end;
+    }
+    return end;
+}
+
 std::size_t bound_rows_per_statement(const table_layout& t) {
     return std::clamp<std::size_t>(most_parameters / std::max<std::size_t>(written_columns(t), 1), 1, most_rows);
 }
@@ -96,13 +109,8 @@ std::uint64_t insert_bound(sql::Connection& c, const table_layout& t, const std:
     const std::size_t per_statement = bound_rows_per_statement(t);
     std::uint64_t total = 0;
     for (std::size_t first = 0; first < rows.size();) {
-        std::size_t end = first, bytes = 0;
-        while (end < rows.size() && end - first < per_statement) {
-            const std::size_t row_bytes = value_bytes(rows[end]);
-            if (end > first && bytes + row_bytes > max_bytes) break;
-            bytes += row_bytes;
-            ++end;
-        }
+        std::size_t bytes = 0;
+        const std::size_t end = batch_end(rows, first, per_statement, max_bytes, bytes);
         sql::PreparedStatement& st = prepared.of(end - first);
         unsigned index = 1;
         for (std::size_t r = first; r < end; ++r) bind_row(st, index, t, rows[r]);

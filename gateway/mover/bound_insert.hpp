@@ -27,6 +27,11 @@ namespace gangway::mover {
 // parameters).
 std::size_t bound_rows_per_statement(const table_layout& t);
 
+// The end of the batch of `rows` that starts at `first`: at most `max_rows` rows and
+// `max_bytes` of values (a longer row goes alone); `bytes` gets the batch's bytes of values.
+std::size_t batch_end(const std::vector<table_row>& rows, std::size_t first, std::size_t max_rows,
+                      std::size_t max_bytes, std::size_t& bytes);
+
 // INSERT [IGNORE] INTO t (columns) VALUES (?, ...), ... for `rows` rows.
 std::string bound_insert_sql(const table_layout& t, std::size_t rows, bool ignore);
 
