@@ -135,6 +135,7 @@ void account_mover::copy(bool ignore_existing) {
     writer.finish();
     totals_ = writer.totals();
     timings_["retried_statements"] = writer.retried();
+    timings_["reads_run_again"] = writer.reads_again();
     timings_["write_method"] = writer.method();
     ctx_.progress.settle();
     timings_["copy_seconds"] = seconds_since(started);
@@ -149,7 +150,7 @@ void account_mover::copy_by_walk(destination_writer& writer) {
     bool restarted = false;
     row_walker walker(ctx_.model, ctx_.plan, layouts);
     must(ctx_.source.run_blocking([&](sql::Connection& c) {
-             if (restarted) writer.ignore_existing();  // pages of the lost walk may be there
+             if (restarted) writer.read_again();  // pages of the lost walk may be there
              restarted = true;
              source_.clear();
              walker.walk(c, {id_}, [&](const table_layout& t, std::vector<table_row>& rows) {

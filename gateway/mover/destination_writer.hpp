@@ -66,6 +66,13 @@ public:
     // From now on every statement is INSERT IGNORE (the walk restarted after a lost
     // connection: pages it sent before may be there already).
     void ignore_existing();
+    // The same, because a read of the source runs again after its connection was lost
+    // (counted in reads_again()).
+    void read_again() {
+        ++reads_again_;
+        ignore_existing();
+    }
+    std::uint64_t reads_again() const noexcept { return reads_again_; }
 
     // Per table so far: bytes of values written and seconds spent running them (summed
     // over the writers, so tables loading in parallel each count their own time).
@@ -110,6 +117,7 @@ private:
     std::atomic<std::uint64_t> bound_pages_{0};
     std::atomic<std::uint64_t> inserted_pages_{0};
     std::atomic<std::uint64_t> retried_{0};
+    std::atomic<std::uint64_t> reads_again_{0};
     written_callback on_written_;
     std::size_t capacity_;
     std::mutex mutex_;

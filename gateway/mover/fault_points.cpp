@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "gateway/mover/native_session.hpp"
+
 namespace gangway::mover {
 
 void crash_point(const char* point) {
@@ -19,6 +21,18 @@ bool drop_connection_now() {
     if (!mode) return false;
     if (std::strcmp(mode, "always") == 0) return true;
     return std::strcmp(mode, "once") == 0 && !dropped.exchange(true);
+}
+
+bool drop_source_armed() { return std::getenv("GANGWAY_MOVER_DROP_SOURCE") != nullptr; }
+
+bool drop_source_now() {
+    static std::atomic<bool> dropped{false};
+    const char* mode = std::getenv("GANGWAY_MOVER_DROP_SOURCE");
+    return mode && std::strcmp(mode, "once") == 0 && !dropped.exchange(true);
+}
+
+void kill_connection(const database_config& cfg, const std::string& id) {
+    native_session(cfg).execute("KILL CONNECTION " + id);
 }
 
 bool insert_only() {

@@ -10,10 +10,16 @@
 //   GANGWAY_MOVER_DROP_CONNECTION=once|always   after an INSERT of the copy has committed, the
 //       destination server kills that connection (KILL CONNECTION_ID()): once in the whole
 //       run, or after every INSERT.
+//   GANGWAY_MOVER_DROP_SOURCE=once   after the copy handed the first page of a read to the
+//       writers, the source server kills that read's connection (from another connection).
 //   GANGWAY_MOVER_INSERT_ONLY=1   the copy writes with INSERT statements that hold the values
 //       in their text only, as it does when the destination refuses prepared statements.
 //   GANGWAY_MOVER_NO_ARRAYS=1   the copy writes with multi-row prepared INSERTs, as it does when
 //       the destination cannot take an array of rows per statement (MySQL).
+
+#include <string>
+
+#include "common/config/config.hpp"
 
 namespace gangway::mover {
 
@@ -21,6 +27,13 @@ void crash_point(const char* point);
 
 // True when the copy should have its destination connection killed now.
 bool drop_connection_now();
+
+// True when GANGWAY_MOVER_DROP_SOURCE is set: the copy notes each read's connection id.
+bool drop_source_armed();
+// True once, when the copy should have its source connection `id` killed now (kill_connection).
+bool drop_source_now();
+// Has the server of `cfg` kill connection `id`.
+void kill_connection(const database_config& cfg, const std::string& id);
 
 // True when the copy must not use prepared statements.
 bool insert_only();

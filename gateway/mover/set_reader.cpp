@@ -81,7 +81,8 @@ void stream_rows(sql::Connection& c, const set_selection& s, const table_layout&
             sql::SQLString text = rs->getString(column);
             if (rs->isNull(column)) continue;
             bytes += text->size();
-            row[i] = text.asStdString();
+            // `text` is ours and not const: its string moves into the row (no second copy).
+            row[i] = std::move(const_cast<std::string&>(text.asStdString()));
         }
         page.push_back(std::move(row));
         if (bytes < set_page_bytes) continue;

@@ -6,8 +6,13 @@
 #include <stdexcept>
 #include <thread>
 
+#include <cppconn/connection.h>
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
+
 #include "common/db/db_pool.hpp"
 #include "gateway/mover/destination_writer.hpp"
+#include "gateway/mover/fault_points.hpp"
 #include "gateway/mover/row_cleanser.hpp"
 
 namespace gangway::mover {
@@ -68,6 +73,12 @@ std::vector<std::string> biggest_first(std::vector<std::string> tables,
 
 namespace {
 
+std::string connection_id(sql::Connection& c) {
+    std::unique_ptr<sql::Statement> st(c.createStatement());
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT CONNECTION_ID()"));
+    return rs->next() ? rs->getString(1).asStdString() : "";
+}
+
 struct table_read {
     std::string table;
     key_part part;
@@ -114,17 +125,19 @@ void copy_sets(db_pool& source, const set_selection& s, const layout_map& layout
     const auto reads = reads_of(s, layouts, tables, threads, spans);
     std::vector<row_sums> read_sums(reads.size());
     for_each_read(source, reads, threads, "copying the account's rows", [&](sql::Connection& c, std::size_t i, bool again) {
-        if (again) writer.ignore_existing();  // pages sent before may be there
+        if (again) writer.read_again();  // pages sent before may be there
         prepare_reader_session(c);
         const table_layout& t = layouts.find(reads[i].table)->second;
         row_sums& sum = read_sums[i] = {};
         std::string scratch;
+        const std::string killable = drop_source_armed() ? connection_id(c) : "";
         stream_rows(c, s, t, [&](std::vector<table_row>& page) {
             if (sums && !t.shared) {
                 for (const auto& row : page) sum.add(t, row, scratch);
             }
             if (cleanser) cleanser->cleanse(t, page);
             writer.write(t, std::move(page));
+            if (!killable.empty() && drop_source_now()) kill_connection(source.settings(), killable);
         }, reads[i].part);
     });
     if (!sums) return;

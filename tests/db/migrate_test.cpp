@@ -404,6 +404,26 @@ TEST_F(MigrateTest, AConnectionDroppedMidCopyIsRetried) {
     expect_account_one_on_new();
 }
 
+// The source server kills a read's connection after its first page went to the writers: the
+// read runs again on a fresh connection, the writers ignoring rows already there, and verify
+// proves the result.
+TEST_F(MigrateTest, ASourceConnectionDroppedMidCopyIsReadAgain) {
+    // About 24 MB of messages: more than one 4 MiB page, and more than the sockets hold, so
+    // that the killed connection still had rows to send.
+    legacy_.execute("INSERT INTO messages (id, conversation_id, author_id, body, created_at) "
+                    "SELECT 100000 + seq, 100 + seq % 4, NULL, REPEAT(CONCAT('row ', seq, ' '), 100), "
+                    "'2024-01-01 00:00:00' FROM seq_1_to_20000");
+    const outcome r = migrate("--jobs 2 1", "GANGWAY_MOVER_DROP_SOURCE=once");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("\"reads_run_again\":1"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("\"verify_method\":\"checksums\""), std::string::npos) << r.output;
+    const std::string own = "SELECT id, conversation_id, body FROM messages WHERE conversation_id "
+                            "BETWEEN 100 AND 103 ORDER BY id";
+    EXPECT_EQ(query_value(new_, "SELECT COUNT(*) FROM messages"), "20030");
+    EXPECT_EQ(query_text(new_, own), query_text(legacy_, own));
+    EXPECT_EQ(placement_of(new_, 1), "active new");
+}
+
 // Every connection dropped: the copy ends with a clear error, the account stays locked with
 // its rows verifiable, and --resume finishes the move.
 TEST_F(MigrateTest, AConnectionThatKeepsDroppingFailsCleanlyAndResumes) {
