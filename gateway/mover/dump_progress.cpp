@@ -24,19 +24,19 @@ void dump_progress::rows(const std::string& table, std::size_t rows, std::uint64
 }
 
 void dump_progress::done(const std::vector<std::string>& accounts,
-                         const std::vector<std::string>& files, std::uint64_t bytes) {
+                         const std::vector<std::string>& files, std::uint64_t bytes, const std::string& read) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     if (terminal_) {
         std::cerr << "\r\033[Kdump: " << total_rows_ << " rows of " << table_rows_.size()
-                  << " tables, " << bytes << " bytes, in " << seconds << " s:";
+                  << " tables (read by " << read << "), " << bytes << " bytes, in " << seconds << " s:";
         for (const auto& f : files) std::cerr << " " << f;
         std::cerr << "\n";
         return;
     }
     nlohmann::json line{{"event", "done"}, {"accounts", accounts}, {"tables", table_rows_},
                         {"rows", total_rows_}, {"bytes", bytes},  {"files", files},
-                        {"seconds", seconds}};
+                        {"read", read},        {"seconds", seconds}};
     std::cerr << line.dump() << "\n";
 }
 

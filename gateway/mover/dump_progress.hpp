@@ -18,9 +18,10 @@ public:
     // A page of `rows` rows of `table` was written; `bytes` is the output's size so far.
     void rows(const std::string& table, std::size_t rows, std::uint64_t bytes);
 
-    // The dump is complete: a summary per table.
+    // The dump is complete: a summary per table; `read` says how the rows were read ("sets",
+    // "walk").
     void done(const std::vector<std::string>& accounts, const std::vector<std::string>& files,
-              std::uint64_t bytes);
+              std::uint64_t bytes, const std::string& read);
 
 private:
     bool terminal_;

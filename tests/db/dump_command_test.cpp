@@ -66,6 +66,8 @@ TEST_F(DumpCommand, AnAccountImportsIntoAnEmptyCopyWithItsEndSql) {
     // Not a terminal: progress is JSON lines, the last one a summary.
     EXPECT_NE(o.output.find("{\"bytes\":"), std::string::npos) << o.output;
     EXPECT_NE(o.output.find("\"event\":\"done\""), std::string::npos) << o.output;
+    // Read by the move's set queries, in one snapshot, not walked page by page.
+    EXPECT_NE(o.output.find("\"read\":\"sets\""), std::string::npos) << o.output;
     import(dir_.path("a1.sql"));
     const char* users = "SELECT id, account_id, email, name, password, api_token FROM users ORDER BY id";
     EXPECT_EQ(query_text(destination_, users),
@@ -81,6 +83,22 @@ TEST_F(DumpCommand, AnAccountImportsIntoAnEmptyCopyWithItsEndSql) {
     ASSERT_EQ(dump("-o " + dir_.path("a3.sql") + " 3").exit_code, 0);
     import(dir_.path("a3.sql"));
     EXPECT_EQ(query_value(destination_, "SELECT COUNT(*) FROM accounts"), "2");
+}
+
+// A cycle edge that reaches further than the set queries (rows sharing a tag, one of them a
+// conversation of account 2): the dump walks instead, and the walk follows that edge.
+TEST_F(DumpCommand, ACycleThatReachesFurtherIsWalked) {
+    dir_.write("model.toml", testing::read_text(dir_.path("model.toml")) +
+                                 "\n[[relationships]]\nfrom = \"conversation_tags.tag_id\"\n"
+                                 "to = \"conversation_tags.tag_id\"\n");
+    const auto other = query_value(source_, "SELECT MIN(id) FROM conversations WHERE account_id = 2");
+    source_.execute("INSERT INTO conversation_tags (conversation_id, tag_id) VALUES (" + other + ", 1)");
+    const auto o = dump("-o " + dir_.path("a1.sql") + " 1");
+    ASSERT_EQ(o.exit_code, 0) << o.output;
+    EXPECT_NE(o.output.find("\"read\":\"walk\""), std::string::npos) << o.output;
+    import(dir_.path("a1.sql"));
+    EXPECT_EQ(query_value(destination_, "SELECT COUNT(*) FROM conversation_tags WHERE conversation_id = " + other),
+              "1");
 }
 
 TEST_F(DumpCommand, CleanseReplacesValuesDeterministicallyAndKeysStillJoin) {
