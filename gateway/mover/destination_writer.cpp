@@ -167,6 +167,7 @@ void destination_writer::count(const page& p, std::uint64_t bytes, clock::time_p
     {
         std::lock_guard lock(mutex_);
         table_total& total = totals_[p.table->name];
+        total.rows += p.rows.size();
         total.bytes += bytes;
         total.seconds += std::chrono::duration<double>(clock::now() - started).count();
     }

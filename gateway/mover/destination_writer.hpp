@@ -74,9 +74,10 @@ public:
     }
     std::uint64_t reads_again() const noexcept { return reads_again_; }
 
-    // Per table so far: bytes of values written and seconds spent running them (summed
-    // over the writers, so tables loading in parallel each count their own time).
+    // Per table so far: rows and bytes of values written and seconds spent running them
+    // (summed over the writers, so tables loading in parallel each count their own time).
     struct table_total {
+        std::uint64_t rows = 0;
         std::uint64_t bytes = 0;
         double seconds = 0;
     };

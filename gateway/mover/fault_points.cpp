@@ -35,6 +35,10 @@ void kill_connection(const database_config& cfg, const std::string& id) {
     native_session(cfg).execute("KILL CONNECTION " + id);
 }
 
+void source_written_point(const database_config& cfg) {
+    if (const char* sql = std::getenv("GANGWAY_MOVER_REHEARSAL_WRITE")) native_session(cfg).execute(sql);
+}
+
 bool insert_only() {
     const char* set = std::getenv("GANGWAY_MOVER_INSERT_ONLY");
     return set && std::strcmp(set, "1") == 0;

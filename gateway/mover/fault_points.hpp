@@ -12,6 +12,8 @@
 //       run, or after every INSERT.
 //   GANGWAY_MOVER_DROP_SOURCE=once   after the copy handed the first page of a read to the
 //       writers, the source server kills that read's connection (from another connection).
+//   GANGWAY_MOVER_REHEARSAL_WRITE=<SQL>   the rehearsal runs that statement on the source
+//       right after counting the account's rows, as the app writing while it runs.
 //   GANGWAY_MOVER_INSERT_ONLY=1   the copy writes with INSERT statements that hold the values
 //       in their text only, as it does when the destination refuses prepared statements.
 //   GANGWAY_MOVER_NO_ARRAYS=1   the copy writes with multi-row prepared INSERTs, as it does when
@@ -34,6 +36,9 @@ bool drop_source_armed();
 bool drop_source_now();
 // Has the server of `cfg` kill connection `id`.
 void kill_connection(const database_config& cfg, const std::string& id);
+
+// Runs GANGWAY_MOVER_REHEARSAL_WRITE's statement on the server of `cfg`, when set.
+void source_written_point(const database_config& cfg);
 
 // True when the copy must not use prepared statements.
 bool insert_only();

@@ -438,6 +438,21 @@ TEST_F(MigrateTest, AConnectionThatKeepsDroppingFailsCleanlyAndResumes) {
     expect_account_one_on_new();
 }
 
+// Without a lock the app goes on writing: a message added after the rehearsal counted the
+// account's rows is copied too, and the check compares the scratch copy with what was copied.
+TEST_F(MigrateTest, RehearsalWhileTheAppWritesChecksWhatItCopied) {
+    const outcome r = migrate("--rehearsal 1",
+                              "GANGWAY_CLEANSE_KEY=0123456789abcdef0123456789abcdef "
+                              "GANGWAY_MOVER_REHEARSAL_WRITE=\"INSERT INTO messages (id, conversation_id, body, "
+                              "created_at) VALUES (1500, 101, 'new', '2024-06-01 00:00:00')\"");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const std::string scratch = new_.config().name + "_rehearsal";
+    EXPECT_EQ(query_value(new_, "SELECT COUNT(*) FROM `" + scratch + "`.messages"), "31");
+    EXPECT_NE(r.output.find("\"messages\":{\"bytes\""), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("\"rows\":31,"), std::string::npos) << r.output;
+    new_.execute("DROP DATABASE `" + scratch + "`");
+}
+
 TEST_F(MigrateTest, RehearsalCopiesCleansedRowsAndFlipsNothing) {
     const outcome r = migrate("--rehearsal 1", "GANGWAY_CLEANSE_KEY=0123456789abcdef0123456789abcdef");
     ASSERT_EQ(r.exit_code, 0) << r.output;
