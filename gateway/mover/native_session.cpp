@@ -1,5 +1,6 @@
 #include "gateway/mover/native_session.hpp"
 
+#include <chrono>
 #include <cstdio>
 #include <mutex>
 

@@ -6,7 +6,6 @@
 // load_sql_mode.
 
 #include <map>
-#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -44,7 +43,6 @@ public:
     void execute(const std::string& sql);
     // The statement prepared for `sql`, once per session.
     st_mysql_stmt* prepared(const std::string& sql);
-    st_mysql* handle() const noexcept { return mysql_; }
     [[noreturn]] void fail(st_mysql_stmt* statement) const;
 
 private:
