@@ -390,6 +390,11 @@ measure_once() {
   m_util=$(awk -v t=$((after - before)) -v hz="$clk_tck" -v t0="$t0" -v t1="$t1" \
     'BEGIN {printf "%.0f", t / hz / (t1 - t0) * 100}')
   m_load_busy=$(busy_percent "${load_before[@]}" "${load_after[@]}")
+  # Everything the load side's CPU did per request: wrk, the upstream and the kernel's work for
+  # them (their sends, and the receive side of what they send). At 1 KiB this CPU saturates,
+  # so this is what bounds req/s there.
+  m_load_us=$(awk -v b=$((load_after[0] - load_before[0])) -v hz="$clk_tck" -v n="$m_requests" \
+    'BEGIN {printf "%.2f", b / hz * 1e6 / n}')
   # Busy time on the proxy's CPU not spent by the proxy: another process ran there.
   m_foreign=0
   if [[ -n $proxy_cpu ]]; then
@@ -420,9 +425,9 @@ measure() {
     flag+="  INTERFERENCE: CPU $proxy_cpu ${m_foreign}% busy with other processes"
     error_notes+=("round $round, $proxy, $size $scheme: CPU $proxy_cpu was ${m_foreign}% busy with other processes")
   fi
-  echo "$round,$size-$scheme,$proxy,$m_rps,$m_p50,$m_p99,$m_cpu_us,$m_util,$m_requests,$m_errors,$m_load_busy" >>"$raw_csv"
-  printf 'bench: round %d %-8s %-7s %9s req/s  p50 %8s us  p99 %9s us  %7s us CPU/req  proxy CPU %3s%%  load CPU %3s%%%s\n' \
-    "$round" "$size-$scheme" "$proxy" "$m_rps" "$m_p50" "$m_p99" "$m_cpu_us" "$m_util" "$m_load_busy" "$flag" >&2
+  echo "$round,$size-$scheme,$proxy,$m_rps,$m_p50,$m_p99,$m_cpu_us,$m_util,$m_requests,$m_errors,$m_load_busy,$m_load_us" >>"$raw_csv"
+  printf 'bench: round %d %-8s %-7s %9s req/s  p50 %8s us  p99 %9s us  %7s us CPU/req  proxy CPU %3s%%  load CPU %3s%% %6s us/req%s\n' \
+    "$round" "$size-$scheme" "$proxy" "$m_rps" "$m_p50" "$m_p99" "$m_cpu_us" "$m_util" "$m_load_busy" "$m_load_us" "$flag" >&2
 }
 
 warm_up() {
@@ -472,8 +477,9 @@ ratio() { if [[ -n $1 && -n $2 ]]; then awk -v g="$1" -v n="$2" 'BEGIN {if (n > 
 
 fmt() { if [[ -n $2 ]]; then awk -v v="$2" -v f="$1" 'BEGIN {printf f, v}'; else echo "-"; fi; }
 
-# Rows: scenario|metric|nginx|gangway|ratio. The two "busy" rows are context, not scores: they
-# show whether the proxy's CPU or the load side's CPU was the bottleneck.
+# Rows: scenario|metric|nginx|gangway|ratio. The "busy" rows and the load side's CPU per
+# request are context, not scores: they show whether the proxy's CPU or the load side's CPU was
+# the bottleneck, and how much work each proxy leaves to wrk and the upstream.
 report_rows() {
   local size scheme scenario label col f n g
   local -a metrics=("req/s (higher is better)|4|%.0f|1|ratio"
@@ -481,7 +487,8 @@ report_rows() {
                     "p99 latency ms (lower is better)|6|%.3f|1000|ratio"
                     "proxy CPU us/request (lower is better)|7|%.2f|1|ratio"
                     "proxy CPU busy %|8|%.0f|1|-"
-                    "load-side CPU busy %|11|%.0f|1|-")
+                    "load-side CPU busy %|11|%.0f|1|-"
+                    "load-side CPU us/request (context)|12|%.2f|1|ratio")
   local m divisor want_ratio r
   for size in "${SIZES[@]}"; do
     for scheme in "${SCHEMES[@]}"; do
@@ -606,7 +613,7 @@ main() {
   run_rounds
 
   if [[ -n $raw_csv_out ]]; then
-    { echo "round,scenario,proxy,rps,p50_us,p99_us,cpu_us_per_req,proxy_cpu_busy_pct,requests,errors,load_cpu_busy_pct"
+    { echo "round,scenario,proxy,rps,p50_us,p99_us,cpu_us_per_req,proxy_cpu_busy_pct,requests,errors,load_cpu_busy_pct,load_cpu_us_per_req"
       cat "$raw_csv"; } >"$raw_csv_out"
     log "raw results in $raw_csv_out"
   fi
