@@ -3,7 +3,7 @@
 #
 #   tests/bench/run.sh [--duration S] [--rounds N] [--connections N] [--warmup S]
 #                      [--gangway PATH] [--peer-only] [--quick] [--raw-csv FILE]
-#                      [--authenticated]
+#                      [--authenticated] [--idle-poll-us N]
 #
 # Upstream: nginx (1 worker) serving 1 KiB and 64 KiB static files. Proxies under test: nginx
 # (1 worker, pooled upstream keep-alive) and gangway (1 worker thread), each with a plain HTTP
@@ -28,6 +28,7 @@ peer_only=0
 quick=0
 raw_csv_out=""
 authenticated=0
+idle_poll_us=10
 wrk_headers=()
 curl_headers=()
 declare -A explicit=()
@@ -52,6 +53,7 @@ usage() {
   --peer-only       benchmark only nginx (no gangway binary needed)
   --quick           smoke run: --duration 3 --rounds 1 --warmup 1 unless given explicitly
   --raw-csv FILE    also write every run's numbers to FILE
+  --idle-poll-us N  gangway's server.idle_poll_us (default 10; 0: its loop sleeps at once)
   --authenticated   gangway routes per account: a MariaDB with gangway's tables, every request
                     carries a session cookie (opened, placement looked up, identity headers
                     added); nginx gets the same cookie and just proxies
@@ -74,6 +76,7 @@ parse_args() {
       --quick) quick=1; shift ;;
       --raw-csv) [[ -n ${2-} ]] || die "--raw-csv needs a path"; raw_csv_out=$2; shift 2 ;;
       --authenticated) authenticated=1; shift ;;
+      --idle-poll-us) [[ ${2-} =~ ^[0-9]+$ ]] || die "--idle-poll-us needs an integer"; idle_poll_us=$2; shift 2 ;;
       -h|--help) usage; exit 0 ;;
       *) die "unknown option '$1' (see --help)" ;;
     esac
@@ -233,7 +236,8 @@ ready_file_complete() {
 start_gangway() {
   local conf="$run_dir/gangway.toml" ready="$run_dir/gangway.ready.json" reported_pid
   render_template "$script_dir/gangway.toml.in" "$conf" \
-    "CERT_FILE=$cert_file" "KEY_FILE=$key_file" "UPSTREAM_PORT=$upstream_port"
+    "CERT_FILE=$cert_file" "KEY_FILE=$key_file" "UPSTREAM_PORT=$upstream_port" \
+    "IDLE_POLL_US=$idle_poll_us"
   # The config names the token's variable; db init and accounts read the config too.
   GANGWAY_ADMIN_TOKEN=$(openssl rand -hex 24)
   export GANGWAY_ADMIN_TOKEN
@@ -529,7 +533,7 @@ machine_summary() {
   echo "- OS: $(sed -n 's/^PRETTY_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' /etc/os-release)"
   echo "- nginx: $("$NGINX_BIN" -v 2>&1 | sed 's/^nginx version: //'), $(openssl version | cut -d' ' -f1-2)"
   echo "- wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}'), 1 thread, $connections connections, ${duration}s per run, ${warmup}s warm-up"
-  if ((!peer_only)); then echo "- gangway: $gangway_version"; fi
+  if ((!peer_only)); then echo "- gangway: $gangway_version, server.idle_poll_us = $idle_poll_us"; fi
   if ((authenticated)); then echo "- Mode: authenticated: every request carries a sealed session cookie; gangway opens it, looks the account up in its placement cache (MariaDB-backed) and adds identity headers and a signed assertion; nginx proxies the same request as is"; fi
   echo "- Pinning: $pinning_note"
   echo "- CPU busy before the run (other processes): $busy_at_start%"
