@@ -30,6 +30,9 @@ struct plain_listener_config {
 struct server_config {
     std::string instance_id;      // defaults to host name + pid
     unsigned worker_threads = 1;  // I/O threads running the one io_context
+    // How long the event loop keeps polling for new events, after it ran out of work, before
+    // it sleeps in epoll_wait (0: sleeps at once). Only with one worker thread.
+    std::chrono::microseconds idle_poll{0};
     std::optional<tls_listener_config> tls;
     std::optional<plain_listener_config> plain;
 };

@@ -15,8 +15,8 @@ using list = std::span<const std::string_view>;
 inline constexpr std::array<std::string_view, 14> root{
     "server", "admin", "limits",   "timeouts",  "upstream", "identity", "routing",
     "site",   "sites", "database", "placement", "session",  "login",    "log"};
-inline constexpr std::array<std::string_view, 4> server{"instance_id", "worker_threads", "tls",
-                                                        "plain"};
+inline constexpr std::array<std::string_view, 5> server{"instance_id", "worker_threads",
+                                                        "idle_poll_us", "tls", "plain"};
 inline constexpr std::array<std::string_view, 3> server_tls{"listen", "cert_file", "key_file"};
 inline constexpr std::array<std::string_view, 1> server_plain{"listen"};
 inline constexpr std::array<std::string_view, 3> admin{"listen", "token_file", "token_env"};

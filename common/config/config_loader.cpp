@@ -598,6 +598,12 @@ private:
         }
         read_instance_id(*server, out.instance_id);
         read_integer(*server, "worker_threads", 1, 256, out.worker_threads);
+        std::int64_t idle_poll_us = out.idle_poll.count();
+        read_integer(*server, "idle_poll_us", 0, 1000, idle_poll_us);
+        out.idle_poll = std::chrono::microseconds{idle_poll_us};
+        if (out.idle_poll.count() > 0 && out.worker_threads != 1)
+            add(server->get("idle_poll_us"), server->key_path("idle_poll_us"),
+                "needs worker_threads = 1");
         if (!server->get("tls") && !server->get("plain")) {
             add(server->table, "server", "at least one of server.tls or server.plain is required");
         }

@@ -40,6 +40,8 @@
 #include <boost/asio/ssl/stream_base.hpp>
 #include <boost/system/error_code.hpp>
 
+#include "common/net/ready_read.hpp"
+
 namespace gangway {
 
 class tls_stream {
@@ -263,7 +265,7 @@ private:
                         break;
                     }
                     wait = waiting::input;
-                    stream.next_layer().async_read_some(stream.input_space(), std::move(self));
+                    async_read_ready(stream.next_layer(), stream.input_space(), std::move(self));
                     return;
                 case step::want_writable:
                     wait = waiting::writable;

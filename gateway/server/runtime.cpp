@@ -30,6 +30,8 @@ std::vector<std::string> listener_changes(const config& old_cfg, const config& n
     check(true, true, &old_cfg.admin.listen, &new_cfg.admin.listen, "admin.listen");
     if (o.worker_threads != n.worker_threads)
         errors.push_back("server.worker_threads: cannot change on reload; restart the gateway");
+    if (o.idle_poll != n.idle_poll)
+        errors.push_back("server.idle_poll_us: cannot change on reload; restart the gateway");
     // The database pool and placement cache live for the whole process.
     if (old_cfg.database != new_cfg.database)
         errors.push_back("database: cannot change on reload; restart the gateway");

@@ -3,7 +3,7 @@
 #
 #   tests/bench/run.sh [--duration S] [--rounds N] [--connections N] [--warmup S]
 #                      [--gangway PATH] [--peer-only] [--quick] [--raw-csv FILE]
-#                      [--authenticated]
+#                      [--authenticated] [--idle-poll-us N]
 #
 # Upstream: nginx (1 worker) serving 1 KiB and 64 KiB static files. Proxies under test: nginx
 # (1 worker, pooled upstream keep-alive) and gangway (1 worker thread), each with a plain HTTP
@@ -28,6 +28,7 @@ peer_only=0
 quick=0
 raw_csv_out=""
 authenticated=0
+idle_poll_us=10
 wrk_headers=()
 curl_headers=()
 declare -A explicit=()
@@ -52,6 +53,7 @@ usage() {
   --peer-only       benchmark only nginx (no gangway binary needed)
   --quick           smoke run: --duration 3 --rounds 1 --warmup 1 unless given explicitly
   --raw-csv FILE    also write every run's numbers to FILE
+  --idle-poll-us N  gangway's server.idle_poll_us (default 10; 0: its loop sleeps at once)
   --authenticated   gangway routes per account: a MariaDB with gangway's tables, every request
                     carries a session cookie (opened, placement looked up, identity headers
                     added); nginx gets the same cookie and just proxies
@@ -74,6 +76,7 @@ parse_args() {
       --quick) quick=1; shift ;;
       --raw-csv) [[ -n ${2-} ]] || die "--raw-csv needs a path"; raw_csv_out=$2; shift 2 ;;
       --authenticated) authenticated=1; shift ;;
+      --idle-poll-us) [[ ${2-} =~ ^[0-9]+$ ]] || die "--idle-poll-us needs an integer"; idle_poll_us=$2; shift 2 ;;
       -h|--help) usage; exit 0 ;;
       *) die "unknown option '$1' (see --help)" ;;
     esac
@@ -233,7 +236,8 @@ ready_file_complete() {
 start_gangway() {
   local conf="$run_dir/gangway.toml" ready="$run_dir/gangway.ready.json" reported_pid
   render_template "$script_dir/gangway.toml.in" "$conf" \
-    "CERT_FILE=$cert_file" "KEY_FILE=$key_file" "UPSTREAM_PORT=$upstream_port"
+    "CERT_FILE=$cert_file" "KEY_FILE=$key_file" "UPSTREAM_PORT=$upstream_port" \
+    "IDLE_POLL_US=$idle_poll_us"
   # The config names the token's variable; db init and accounts read the config too.
   GANGWAY_ADMIN_TOKEN=$(openssl rand -hex 24)
   export GANGWAY_ADMIN_TOKEN
@@ -390,6 +394,11 @@ measure_once() {
   m_util=$(awk -v t=$((after - before)) -v hz="$clk_tck" -v t0="$t0" -v t1="$t1" \
     'BEGIN {printf "%.0f", t / hz / (t1 - t0) * 100}')
   m_load_busy=$(busy_percent "${load_before[@]}" "${load_after[@]}")
+  # Everything the load side's CPU did per request: wrk, the upstream and the kernel's work for
+  # them (their sends, and the receive side of what they send). At 1 KiB this CPU saturates,
+  # so this is what bounds req/s there.
+  m_load_us=$(awk -v b=$((load_after[0] - load_before[0])) -v hz="$clk_tck" -v n="$m_requests" \
+    'BEGIN {printf "%.2f", b / hz * 1e6 / n}')
   # Busy time on the proxy's CPU not spent by the proxy: another process ran there.
   m_foreign=0
   if [[ -n $proxy_cpu ]]; then
@@ -420,9 +429,9 @@ measure() {
     flag+="  INTERFERENCE: CPU $proxy_cpu ${m_foreign}% busy with other processes"
     error_notes+=("round $round, $proxy, $size $scheme: CPU $proxy_cpu was ${m_foreign}% busy with other processes")
   fi
-  echo "$round,$size-$scheme,$proxy,$m_rps,$m_p50,$m_p99,$m_cpu_us,$m_util,$m_requests,$m_errors,$m_load_busy" >>"$raw_csv"
-  printf 'bench: round %d %-8s %-7s %9s req/s  p50 %8s us  p99 %9s us  %7s us CPU/req  proxy CPU %3s%%  load CPU %3s%%%s\n' \
-    "$round" "$size-$scheme" "$proxy" "$m_rps" "$m_p50" "$m_p99" "$m_cpu_us" "$m_util" "$m_load_busy" "$flag" >&2
+  echo "$round,$size-$scheme,$proxy,$m_rps,$m_p50,$m_p99,$m_cpu_us,$m_util,$m_requests,$m_errors,$m_load_busy,$m_load_us" >>"$raw_csv"
+  printf 'bench: round %d %-8s %-7s %9s req/s  p50 %8s us  p99 %9s us  %7s us CPU/req  proxy CPU %3s%%  load CPU %3s%% %6s us/req%s\n' \
+    "$round" "$size-$scheme" "$proxy" "$m_rps" "$m_p50" "$m_p99" "$m_cpu_us" "$m_util" "$m_load_busy" "$m_load_us" "$flag" >&2
 }
 
 warm_up() {
@@ -472,8 +481,9 @@ ratio() { if [[ -n $1 && -n $2 ]]; then awk -v g="$1" -v n="$2" 'BEGIN {if (n > 
 
 fmt() { if [[ -n $2 ]]; then awk -v v="$2" -v f="$1" 'BEGIN {printf f, v}'; else echo "-"; fi; }
 
-# Rows: scenario|metric|nginx|gangway|ratio. The two "busy" rows are context, not scores: they
-# show whether the proxy's CPU or the load side's CPU was the bottleneck.
+# Rows: scenario|metric|nginx|gangway|ratio. The "busy" rows and the load side's CPU per
+# request are context, not scores: they show whether the proxy's CPU or the load side's CPU was
+# the bottleneck, and how much work each proxy leaves to wrk and the upstream.
 report_rows() {
   local size scheme scenario label col f n g
   local -a metrics=("req/s (higher is better)|4|%.0f|1|ratio"
@@ -481,7 +491,8 @@ report_rows() {
                     "p99 latency ms (lower is better)|6|%.3f|1000|ratio"
                     "proxy CPU us/request (lower is better)|7|%.2f|1|ratio"
                     "proxy CPU busy %|8|%.0f|1|-"
-                    "load-side CPU busy %|11|%.0f|1|-")
+                    "load-side CPU busy %|11|%.0f|1|-"
+                    "load-side CPU us/request (context)|12|%.2f|1|ratio")
   local m divisor want_ratio r
   for size in "${SIZES[@]}"; do
     for scheme in "${SCHEMES[@]}"; do
@@ -522,7 +533,7 @@ machine_summary() {
   echo "- OS: $(sed -n 's/^PRETTY_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' /etc/os-release)"
   echo "- nginx: $("$NGINX_BIN" -v 2>&1 | sed 's/^nginx version: //'), $(openssl version | cut -d' ' -f1-2)"
   echo "- wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}'), 1 thread, $connections connections, ${duration}s per run, ${warmup}s warm-up"
-  if ((!peer_only)); then echo "- gangway: $gangway_version"; fi
+  if ((!peer_only)); then echo "- gangway: $gangway_version, server.idle_poll_us = $idle_poll_us"; fi
   if ((authenticated)); then echo "- Mode: authenticated: every request carries a sealed session cookie; gangway opens it, looks the account up in its placement cache (MariaDB-backed) and adds identity headers and a signed assertion; nginx proxies the same request as is"; fi
   echo "- Pinning: $pinning_note"
   echo "- CPU busy before the run (other processes): $busy_at_start%"
@@ -606,7 +617,7 @@ main() {
   run_rounds
 
   if [[ -n $raw_csv_out ]]; then
-    { echo "round,scenario,proxy,rps,p50_us,p99_us,cpu_us_per_req,proxy_cpu_busy_pct,requests,errors,load_cpu_busy_pct"
+    { echo "round,scenario,proxy,rps,p50_us,p99_us,cpu_us_per_req,proxy_cpu_busy_pct,requests,errors,load_cpu_busy_pct,load_cpu_us_per_req"
       cat "$raw_csv"; } >"$raw_csv_out"
     log "raw results in $raw_csv_out"
   fi

@@ -111,6 +111,38 @@ TEST(ReloadTest, AdminReloadAppliesValidConfig) {
     EXPECT_EQ(served_by(gw), "b");
 }
 
+// The event loop that polls before it sleeps (server.idle_poll_us) serves, sleeps when idle
+// (an idle request arrives after a pause) and stops on SIGTERM like the one that does not.
+TEST(DrainTest, APollingEventLoopServesAndStops) {
+    fake_upstream a{"a"};
+    auto settings = settings_for({a.port()});
+    settings.idle_poll_us = 50;
+    gateway_process gw{settings};
+    for (int i = 0; i < 20; ++i) ASSERT_EQ(served_by(gw), "a");
+    raw_client held{transport::plain, gw.plain_port()};
+    held.send(simple_request("GET", "/hold"));
+    ASSERT_TRUE(a.wait_held(1, 5s));  // the gateway waits on the upstream: its loop sleeps
+    gw.send_signal(SIGTERM);
+    EXPECT_TRUE(wait_until(5s, [&] { return connection_refused(gw.plain_port()); }));
+    a.release();
+    EXPECT_EQ(held.read_response().status, 200u);
+    auto status = gw.wait_exit(5s);
+    ASSERT_TRUE(status.has_value()) << "did not exit after draining";
+    EXPECT_EQ(*status, 0);
+}
+
+TEST(ReloadTest, IdlePollChangeIsRefused) {
+    fake_upstream a{"a"};
+    auto settings = settings_for({a.port()});
+    gateway_process gw{settings};
+    settings.idle_poll_us = 20;
+    gw.write_config(gw.config_text(settings));
+    auto res = gw.admin("POST", "/admin/v1/reload", true);
+    EXPECT_EQ(res.status, 422u);
+    EXPECT_NE(res.body.find("server.idle_poll_us"), std::string::npos) << res.body;
+    EXPECT_EQ(served_by(gw), "a");
+}
+
 TEST(DrainTest, SigtermFinishesInFlightRequestThenExits) {
     fake_upstream a{"a"};
     auto settings = settings_for({a.port()});

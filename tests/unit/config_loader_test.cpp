@@ -128,6 +128,7 @@ TEST_F(ConfigLoader, MinimalConfigFillsDefaults) {
     ASSERT_EQ(::gethostname(host.data(), host.size() - 1), 0);
     EXPECT_EQ(c.server.instance_id, std::string(host.data()) + "-" + std::to_string(::getpid()));
     EXPECT_EQ(c.server.worker_threads, 1u);
+    EXPECT_EQ(c.server.idle_poll.count(), 0);
     EXPECT_FALSE(c.server.tls.has_value());
     ASSERT_TRUE(c.server.plain.has_value());
     EXPECT_EQ(c.server.plain->listen.host, "127.0.0.1");
@@ -499,6 +500,27 @@ servers = ["127.0.0.1:8000"]
               (error_list{"server: at least one of server.tls or server.plain is required"}));
     EXPECT_EQ(errors_of("[server]\nworker_threads = 2\n" + rest),
               (error_list{"server: at least one of server.tls or server.plain is required"}));
+}
+
+TEST_F(ConfigLoader, IdlePollNeedsOneWorkerThread) {
+    const std::string rest = R"(
+[server.plain]
+listen = "127.0.0.1:8080"
+
+[admin]
+token_file = "token"
+
+[upstream]
+servers = ["127.0.0.1:8000"]
+)";
+    const config_result ok = parse("[server]\nidle_poll_us = 20\n" + rest);
+    ASSERT_TRUE(ok.errors.empty()) << ::testing::PrintToString(error_strings(ok));
+    EXPECT_EQ(ok.value->server.idle_poll, std::chrono::microseconds(20));
+    EXPECT_EQ(errors_of("[server]\nworker_threads = 2\nidle_poll_us = 20\n" + rest),
+              (error_list{"server.idle_poll_us: needs worker_threads = 1"}));
+    EXPECT_EQ(errors_of("[server]\nidle_poll_us = 1001\n" + rest),
+              (error_list{"server.idle_poll_us: must be an integer 0..1000"}));
+    EXPECT_TRUE(errors_of("[server]\nworker_threads = 2\nidle_poll_us = 0\n" + rest).empty());
 }
 
 TEST_F(ConfigLoader, UpstreamServersAreRequired) {

@@ -174,6 +174,7 @@ const std::map<std::string, rendered_key>& renderers() {
     static const std::map<std::string, rendered_key> map{
         STR("server.instance_id", c.server.instance_id),
         INT("server.worker_threads", c.server.worker_threads),
+        INT("server.idle_poll_us", c.server.idle_poll.count()),
         KEY("server.tls.listen", V::string, address(c.server.tls->listen)),
         STR("server.tls.cert_file", c.server.tls->cert_file),
         STR("server.tls.key_file", c.server.tls->key_file),

@@ -268,7 +268,8 @@ std::string gateway_process::config_text(const gateway_settings& s) const {
     auto certs = cert_dir();
 
     std::string text;
-    text += table("server", {"worker_threads = " + std::to_string(s.worker_threads)});
+    text += table("server", {"worker_threads = " + std::to_string(s.worker_threads),
+                             "idle_poll_us = " + std::to_string(s.idle_poll_us)});
     text += table("server.tls", {"listen = " + toml_string(s.tls_listen),
                                  "cert_file = " + toml_string((certs / (s.cert_name + ".crt")).string()),
                                  "key_file = " + toml_string((certs / (s.cert_name + ".key")).string())});

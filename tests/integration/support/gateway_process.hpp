@@ -24,6 +24,7 @@ namespace gangway::integration {
 struct gateway_settings {
     std::vector<std::uint16_t> upstream_ports;  // 127.0.0.1:<port> each
     unsigned worker_threads = 1;
+    unsigned idle_poll_us = 0;  // server.idle_poll_us
     std::uint32_t upstream_response_ms = 5000;
     std::uint32_t drain_ms = 10000;
     std::vector<std::string> websocket_paths;
