@@ -28,7 +28,7 @@ peer_only=0
 quick=0
 raw_csv_out=""
 authenticated=0
-idle_poll_us=10
+idle_poll_us=0
 wrk_headers=()
 curl_headers=()
 declare -A explicit=()
@@ -53,7 +53,7 @@ usage() {
   --peer-only       benchmark only nginx (no gangway binary needed)
   --quick           smoke run: --duration 3 --rounds 1 --warmup 1 unless given explicitly
   --raw-csv FILE    also write every run's numbers to FILE
-  --idle-poll-us N  gangway's server.idle_poll_us (default 10; 0: its loop sleeps at once)
+  --idle-poll-us N  gangway's server.idle_poll_us (default 0, gangway's default: its loop sleeps at once)
   --authenticated   gangway routes per account: a MariaDB with gangway's tables, every request
                     carries a session cookie (opened, placement looked up, identity headers
                     added); nginx gets the same cookie and just proxies
