@@ -87,15 +87,31 @@ double median(std::vector<double> v) {
     return v[v.size() / 2];
 }
 
-TEST(LoginTiming, FailedLoginsAreNotSeparableByTime) {
-    const auto times = measure(150);
-    for (std::size_t c = 0; c < case_count; ++c)
-        ASSERT_EQ(times[c].size(), static_cast<std::size_t>(samples_per_case)) << cases[c].name;
+// The cases the KS test separates from the unknown email's.
+std::vector<std::size_t> separable(const std::vector<std::vector<double>>& times) {
+    std::vector<std::size_t> out;
     for (std::size_t c = 1; c < case_count; ++c) {
-        const double d = ks_statistic(times[0], times[c]);
-        EXPECT_LT(d, ks_critical(times[0].size(), times[c].size()))
-            << cases[c].name << " vs " << cases[0].name << ": medians " << median(times[c]) << " ms and "
-            << median(times[0]) << " ms";
+        if (ks_statistic(times[0], times[c]) >= ks_critical(times[0].size(), times[c].size())) out.push_back(c);
+    }
+    return out;
+}
+
+// A case counts as separable when two measurements in a row separate it: a burst of load on a
+// shared machine (CI runs two tests at once) can shift one sample set by chance; a real
+// difference in work shows in both (the control below).
+TEST(LoginTiming, FailedLoginsAreNotSeparableByTime) {
+    const auto first = measure(150);
+    for (std::size_t c = 0; c < case_count; ++c)
+        ASSERT_EQ(first[c].size(), static_cast<std::size_t>(samples_per_case)) << cases[c].name;
+    const auto flagged = separable(first);
+    if (flagged.empty()) return;
+    const auto second = measure(150);
+    for (std::size_t c : flagged) {
+        const double d = ks_statistic(second[0], second[c]);
+        EXPECT_LT(d, ks_critical(second[0].size(), second[c].size()))
+            << cases[c].name << " vs " << cases[0].name << ", separated twice: medians " << median(first[c])
+            << " and " << median(first[0]) << " ms, then " << median(second[c]) << " and " << median(second[0])
+            << " ms";
     }
 }
 
