@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -69,16 +70,22 @@ TEST(ReloadTest, ReloadNeedsToken) {
     EXPECT_EQ(gw.admin("POST", "/admin/v1/reload", false).status, 401u);
 }
 
-TEST(ReloadTest, ListenerChangeIsRefused) {
+// A reload that makes `change` to the server's settings is refused, naming `key`, and the
+// running config keeps serving.
+void expect_server_change_refused(const std::function<void(gateway_settings&)>& change, const std::string& key) {
     fake_upstream a{"a"};
     auto settings = settings_for({a.port()});
     gateway_process gw{settings};
-    settings.worker_threads = 2;
+    change(settings);
     gw.write_config(gw.config_text(settings));
     auto res = gw.admin("POST", "/admin/v1/reload", true);
     EXPECT_EQ(res.status, 422u);
-    EXPECT_NE(res.body.find("server.worker_threads"), std::string::npos) << res.body;
+    EXPECT_NE(res.body.find(key), std::string::npos) << res.body;
     EXPECT_EQ(served_by(gw), "a");
+}
+
+TEST(ReloadTest, ListenerChangeIsRefused) {
+    expect_server_change_refused([](gateway_settings& s) { s.worker_threads = 2; }, "server.worker_threads");
 }
 
 TEST(ReloadTest, SighupAppliesNewUpstream) {
@@ -132,15 +139,7 @@ TEST(DrainTest, APollingEventLoopServesAndStops) {
 }
 
 TEST(ReloadTest, IdlePollChangeIsRefused) {
-    fake_upstream a{"a"};
-    auto settings = settings_for({a.port()});
-    gateway_process gw{settings};
-    settings.idle_poll_us = 20;
-    gw.write_config(gw.config_text(settings));
-    auto res = gw.admin("POST", "/admin/v1/reload", true);
-    EXPECT_EQ(res.status, 422u);
-    EXPECT_NE(res.body.find("server.idle_poll_us"), std::string::npos) << res.body;
-    EXPECT_EQ(served_by(gw), "a");
+    expect_server_change_refused([](gateway_settings& s) { s.idle_poll_us = 20; }, "server.idle_poll_us");
 }
 
 TEST(DrainTest, SigtermFinishesInFlightRequestThenExits) {

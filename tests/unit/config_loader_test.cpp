@@ -503,16 +503,7 @@ servers = ["127.0.0.1:8000"]
 }
 
 TEST_F(ConfigLoader, IdlePollNeedsOneWorkerThread) {
-    const std::string rest = R"(
-[server.plain]
-listen = "127.0.0.1:8080"
-
-[admin]
-token_file = "token"
-
-[upstream]
-servers = ["127.0.0.1:8000"]
-)";
+    const std::string rest(minimal_config);  // [server.plain] comes after [server]
     const config_result ok = parse("[server]\nidle_poll_us = 20\n" + rest);
     ASSERT_TRUE(ok.errors.empty()) << ::testing::PrintToString(error_strings(ok));
     EXPECT_EQ(ok.value->server.idle_poll, std::chrono::microseconds(20));
