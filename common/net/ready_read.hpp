@@ -124,6 +124,13 @@ struct initiate_read {
 }  // namespace ready_read_detail
 #endif
 
+// Any other stream (tls_stream reads its socket through the overload below): its own
+// async_read_some. Callers that hold either kind of stream call async_read_ready alike.
+template <class Stream, class Token>
+auto async_read_ready(Stream& stream, boost::asio::mutable_buffer buffer, Token&& token) {
+    return stream.async_read_some(buffer, std::forward<Token>(token));
+}
+
 // Reads into `buffer` like socket.async_read_some(buffer, token) (same completion: error code
 // and bytes read, an end of stream as error::eof). See above for what it does differently.
 template <class Token>

@@ -120,8 +120,9 @@ private:
     // inserted ignoring existing ones, or the destination holds no key in the span), its
     // keys are not read and its count goes to counted_ instead.
     account_digests read_keys(const layout_map& layouts, const row_sink& extra);
-    // True when `t`'s count is all pre-flight needs of it (see read_keys).
-    bool count_is_enough(const table_layout& t, const table_count& count, bool extra);
+    // True when `t`'s count is all pre-flight needs of it (see read_keys): `t`'s key starts
+    // with an integer, so a count with rows has a span.
+    bool count_is_enough(const table_layout& t, const table_count& count);
     bool copy_by_sets(destination_writer& writer);
     bool verify_by_sums();
     // Tables in the order their reads should start: the biggest first, when known.

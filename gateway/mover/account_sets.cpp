@@ -45,10 +45,13 @@ account_digests account_mover::read_keys(const layout_map& layouts, const row_si
                        table_digests& into = out[table];
                        into = {};
                        const table_layout& t = layouts.find(table)->second;
-                       const table_count count = count_rows(c, *s, t);
-                       if (count_is_enough(t, count, extra && t.name == ctx_.users_table)) {
-                           counts[table] = count;
-                           return;
+                       const bool rows_wanted = extra && t.name == ctx_.users_table;
+                       if (!rows_wanted && t.columns[t.key.at(0)].kind == value_kind::integer) {
+                           const table_count count = count_rows(c, *s, t);
+                           if (count_is_enough(t, count)) {
+                               counts[table] = count;
+                               return;
+                           }
                        }
                        stream_rows(c, *s, t, [&](std::vector<table_row>& page) {
                            // Each row once (set_selection): keys alone, no digest to map.
@@ -64,9 +67,8 @@ account_digests account_mover::read_keys(const layout_map& layouts, const row_si
     return out;
 }
 
-bool account_mover::count_is_enough(const table_layout& t, const table_count& count, bool extra) {
-    if (extra) return false;  // its rows are wanted
-    if (!count.span) return count.rows == 0;
+bool account_mover::count_is_enough(const table_layout& t, const table_count& count) {
+    if (!count.span) return true;  // no rows
     if (t.insert_ignore) return true;  // existing rows are fine: collisions() skips the table
     return !must(ctx_.destination.run_blocking([&](sql::Connection& d) { return holds_key_between(d, t, *count.span); }),
                  "looking for the account's keys at " + ctx_.to_site);

@@ -151,12 +151,9 @@ std::string set_selection::select_part(const std::string& table, const std::stri
     const std::string range = key + " BETWEEN " + part.low + " AND " + part.high;
     const row_source& s = source(table);
     const std::string order = ordered ? " ORDER BY " + key : "";
-    if (part.what == key_part::kind::between) {
-        return "SELECT " + expressions + " FROM " + s.from + " FORCE INDEX (PRIMARY) WHERE " + range + " AND (" +
-               s.where + ")" + order;
-    }
-    if (part.what == key_part::kind::range) {
-        return "SELECT " + expressions + " FROM " + s.from + " FORCE INDEX (PRIMARY) WHERE " + range + order;
+    if (part.what != key_part::kind::outside) {
+        const std::string in_set = part.what == key_part::kind::between ? " AND (" + s.where + ")" : "";
+        return "SELECT " + expressions + " FROM " + s.from + " FORCE INDEX (PRIMARY) WHERE " + range + in_set + order;
     }
     return "SELECT " + expressions + " FROM " + s.from + " WHERE NOT (" + range + ") AND (" + s.where + ")" + order;
 }

@@ -243,12 +243,8 @@ boost::asio::awaitable<relay_result> relay_sized_body(In& in, DynamicBuffer& in_
         } else if (remaining) {
             auto want = static_cast<std::size_t>(std::min<std::uint64_t>(piece_size, remaining));
             watch.arm(boost::beast::get_lowest_layer(in), deadlines.read);
-            if constexpr (std::is_same_v<In, net::ip::tcp::socket>)
-                in_piece = co_await async_read_ready(in, net::buffer(piece, want),
-                                                     net::redirect_error(net::use_awaitable, result.ec));
-            else
-                in_piece = co_await in.async_read_some(net::buffer(piece, want),
-                                                       net::redirect_error(net::use_awaitable, result.ec));
+            in_piece = co_await async_read_ready(in, net::buffer(piece, want),
+                                                 net::redirect_error(net::use_awaitable, result.ec));
             result.ec = watch.outcome(result.ec);
             if (result.ec) {
                 result.status = classify_read_error(result.ec);

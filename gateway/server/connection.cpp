@@ -215,15 +215,6 @@ private:
     // Bounds the next operation on the client connection.
     void client_deadline(std::chrono::milliseconds timeout) { watch_.arm(socket_layer(), timeout); }
 
-    // One read from the client (see async_read_ready for why plain sockets read this way;
-    // tls_stream reads its socket the same way).
-    net::awaitable<std::size_t> read_client(net::mutable_buffer into, beast::error_code& ec) {
-        if constexpr (std::is_same_v<Stream, tcp::socket>)
-            return async_read_ready(stream_, into, use_ec(ec));
-        else
-            return stream_.async_read_some(into, use_ec(ec));
-    }
-
     std::string_view buffered() const {
         return {static_cast<const char*>(buffer_.data().data()), buffer_.size()};
     }
@@ -255,7 +246,7 @@ private:
             client_deadline(bytes.empty() && !first ? cfg.timeouts.idle : cfg.timeouts.header_read);
             beast::error_code ec;
             auto room = std::min(head_read_bytes, cfg.limits.max_header_bytes - bytes.size() + 4);
-            auto n = co_await read_client(buffer_.prepare(room), ec);
+            auto n = co_await async_read_ready(stream_, buffer_.prepare(room), use_ec(ec));
             buffer_.commit(n);
             if (ec) co_return head_status::closed;
         }
@@ -481,7 +472,7 @@ private:
         while (buffer_.size() < length) {
             client_deadline(ex.gen->cfg->timeouts.body_read);
             beast::error_code ec;
-            auto n = co_await read_client(buffer_.prepare(length - buffer_.size()), ec);
+            auto n = co_await async_read_ready(stream_, buffer_.prepare(length - buffer_.size()), use_ec(ec));
             buffer_.commit(n);
             if (ec) co_return false;
         }
