@@ -30,9 +30,10 @@ struct plain_listener_config {
 struct server_config {
     std::string instance_id;      // defaults to host name + pid
     unsigned worker_threads = 1;  // I/O threads running the one io_context
-    // How long the event loop keeps polling for new events, after it ran out of work, before
-    // it sleeps in epoll_wait (0: sleeps at once). Only with one worker thread.
-    std::chrono::microseconds idle_poll{0};
+    // The longest the event loop polls for new events each time it runs out of work, while its
+    // polling trials say most such gaps are short (gateway/server/event_loop.hpp); 0: never
+    // polls. Only with one worker thread (with more, the default is no polling).
+    std::chrono::microseconds idle_poll{20};
     std::optional<tls_listener_config> tls;
     std::optional<plain_listener_config> plain;
 };

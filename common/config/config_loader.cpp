@@ -601,7 +601,7 @@ private:
         std::int64_t idle_poll_us = out.idle_poll.count();
         read_integer(*server, "idle_poll_us", 0, 1000, idle_poll_us);
         out.idle_poll = std::chrono::microseconds{idle_poll_us};
-        if (out.idle_poll.count() > 0 && out.worker_threads != 1)
+        if (server->get("idle_poll_us") && out.idle_poll.count() > 0 && out.worker_threads != 1)
             add(server->get("idle_poll_us"), server->key_path("idle_poll_us"),
                 "needs worker_threads = 1");
         if (!server->get("tls") && !server->get("plain")) {

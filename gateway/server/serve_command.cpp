@@ -25,6 +25,7 @@
 #include "common/log/loggers.hpp"
 #include "gateway/admin/admin_server.hpp"
 #include "gateway/server/connection.hpp"
+#include "gateway/server/event_loop.hpp"
 #include "gateway/server/listener.hpp"
 #include "gateway/admin/accounts_routes.hpp"
 #include "gateway/server/account_services.hpp"
@@ -100,23 +101,6 @@ net::awaitable<void> handle_signals(net::io_context& ioc, net::signal_set& signa
     }
 }
 
-// Runs `ioc` on this thread as io_context::run() does, except that when the loop runs out of
-// ready work it keeps polling for events (epoll_wait without a timeout) for up to `idle_poll`
-// before it sleeps (server.idle_poll_us). One thread only: a second would find the reactor
-// taken and spin on the scheduler's lock.
-void run_polling(net::io_context& ioc, std::chrono::microseconds idle_poll) {
-    using clock = std::chrono::steady_clock;
-    for (;;) {
-        if (ioc.poll() != 0) continue;
-        if (ioc.stopped()) return;  // stopped, or out of work
-        bool more = false;
-        for (const auto until = clock::now() + idle_poll; !more && clock::now() < until;)
-            more = ioc.poll() != 0;
-        if (more) continue;
-        if (ioc.stopped() || ioc.run_one() == 0) return;  // sleeps until the next event
-    }
-}
-
 }  // namespace
 
 int run_serve(const serve_options& options) {
@@ -158,10 +142,7 @@ int run_serve(const serve_options& options) {
                   l.admin->port(), threads);
         std::vector<std::thread> workers;
         for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&ioc] { ioc.run(); });
-        if (cfg->server.idle_poll.count() > 0)
-            run_polling(ioc, cfg->server.idle_poll);
-        else
-            ioc.run();
+        run_event_loop(ioc, threads == 1 ? cfg->server.idle_poll : std::chrono::microseconds{0});
         for (auto& w : workers) w.join();
         if (auto* accounts = rt.accounts()) accounts->stop();  // the fence stops waiting for us
         log->info("stopped");

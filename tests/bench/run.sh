@@ -3,11 +3,12 @@
 #
 #   tests/bench/run.sh [--duration S] [--rounds N] [--connections N] [--warmup S]
 #                      [--gangway PATH] [--peer-only] [--quick] [--raw-csv FILE]
-#                      [--authenticated] [--idle-poll-us N]
+#                      [--authenticated] [--idle-poll-us N] [--bare-peer]
 #
 # Upstream: nginx (1 worker) serving 1 KiB and 64 KiB static files. Proxies under test: nginx
 # (1 worker, pooled upstream keep-alive) and gangway (1 worker thread), each with a plain HTTP
-# and a TLS listener. Load: wrk. Scenarios {1 KiB, 64 KiB} x {HTTP, TLS}, run in interleaved
+# and a TLS listener; nginx sends the upstream the forwarding headers gangway sends (checked).
+# Load: wrk. Scenarios {1 KiB, 64 KiB} x {HTTP, TLS}, run in interleaved
 # rounds whose proxy order alternates. The proxy under test is pinned to one CPU, upstream and
 # wrk to another. Reported per scenario and proxy, as the median across rounds: req/s, p50 and
 # p99 latency, and proxy CPU time per request (utime+stime from /proc/PID/stat).
@@ -28,7 +29,8 @@ peer_only=0
 quick=0
 raw_csv_out=""
 authenticated=0
-idle_poll_us=0
+idle_poll_us=""
+bare_peer=0
 wrk_headers=()
 curl_headers=()
 declare -A explicit=()
@@ -53,10 +55,12 @@ usage() {
   --peer-only       benchmark only nginx (no gangway binary needed)
   --quick           smoke run: --duration 3 --rounds 1 --warmup 1 unless given explicitly
   --raw-csv FILE    also write every run's numbers to FILE
-  --idle-poll-us N  gangway's server.idle_poll_us (default 0, gangway's default: its loop sleeps at once)
+  --idle-poll-us N  set gangway's server.idle_poll_us (default: not set, gangway's own default)
   --authenticated   gangway routes per account: a MariaDB with gangway's tables, every request
                     carries a session cookie (opened, placement looked up, identity headers
                     added); nginx gets the same cookie and just proxies
+  --bare-peer       nginx without the forwarding headers gangway sends (X-Forwarded-For/-Proto/
+                    -Host, X-Request-Id, the client's Host): a lighter job than gangway's
 EOF
 }
 
@@ -77,6 +81,7 @@ parse_args() {
       --raw-csv) [[ -n ${2-} ]] || die "--raw-csv needs a path"; raw_csv_out=$2; shift 2 ;;
       --authenticated) authenticated=1; shift ;;
       --idle-poll-us) [[ ${2-} =~ ^[0-9]+$ ]] || die "--idle-poll-us needs an integer"; idle_poll_us=$2; shift 2 ;;
+      --bare-peer) bare_peer=1; shift ;;
       -h|--help) usage; exit 0 ;;
       *) die "unknown option '$1' (see --help)" ;;
     esac
@@ -210,11 +215,13 @@ start_upstream() {
 }
 
 start_nginx_proxy() {
+  local forwarding="include $script_dir/nginx-forwarding.conf;"
+  ((!bare_peer)) || forwarding="# --bare-peer: nginx's own upstream request"
   read -r nginx_plain_port nginx_tls_port < <(free_ports 2)
   render_template "$script_dir/nginx-proxy.conf.in" "$run_dir/nginx-proxy.conf" \
     "USER_DIRECTIVE=$(user_directive)" "RUN_DIR=$run_dir" "UPSTREAM_PORT=$upstream_port" \
     "PLAIN_PORT=$nginx_plain_port" "TLS_PORT=$nginx_tls_port" \
-    "CERT_FILE=$cert_file" "KEY_FILE=$key_file"
+    "CERT_FILE=$cert_file" "KEY_FILE=$key_file" "FORWARDING=$forwarding"
   start_nginx nginx-proxy "$run_dir/nginx-proxy.conf" "${proxy_pin[@]}"
   nginx_pid=$last_pid
   wait_until "$STARTUP_TIMEOUT" "$nginx_pid" "nginx proxy" \
@@ -237,7 +244,7 @@ start_gangway() {
   local conf="$run_dir/gangway.toml" ready="$run_dir/gangway.ready.json" reported_pid
   render_template "$script_dir/gangway.toml.in" "$conf" \
     "CERT_FILE=$cert_file" "KEY_FILE=$key_file" "UPSTREAM_PORT=$upstream_port" \
-    "IDLE_POLL_US=$idle_poll_us"
+    "IDLE_POLL=${idle_poll_us:+idle_poll_us = $idle_poll_us}"
   # The config names the token's variable; db init and accounts read the config too.
   GANGWAY_ADMIN_TOKEN=$(openssl rand -hex 24)
   export GANGWAY_ADMIN_TOKEN
@@ -327,6 +334,38 @@ check_responses() {
       done
     done
   done
+}
+
+# request_fields PROXY SCHEME: what the upstream received from PROXY (Host, forwarding headers,
+# request id, with the proxy's port and the id's value masked), and whether the client got the
+# id back. The client sends a spoofed X-Forwarded-For, which both proxies must replace.
+request_fields() {
+  local url fields head port
+  url=$(scenario_url "$1" 1k "$2")
+  url=${url%/1k.bin}/request-fields
+  port=${url##*:}
+  port=${port%%/*}
+  head="$run_dir/fields.head"
+  fields=$(curl -s --max-time 5 --cacert "$ca_file" "${curl_headers[@]}" -H 'X-Forwarded-For: 203.0.113.9' \
+    -D "$head" "$url") || die "$1: GET $url failed"
+  sed -E -e "s/:$port\$/:PORT/" -e 's/^(x-request-id=)[0-9a-f]{32}$/\1ID/' <<<"$fields"
+  if grep -qiE '^x-request-id: [0-9a-f]{32}' "$head"; then echo "client got x-request-id"; fi
+}
+
+# Unless --bare-peer, both proxies must send the upstream the same fields.
+check_request_fields() {
+  local scheme n g=""
+  for scheme in "${SCHEMES[@]}"; do
+    n=$(request_fields nginx "$scheme")
+    if ((peer_only)); then continue; fi
+    g=$(request_fields gangway "$scheme")
+    if ((!bare_peer)) && [[ $n != "$g" ]]; then
+      die "the upstream gets different requests from the two proxies ($scheme):" \
+        "$(diff <(echo "$n") <(echo "$g") | tr '\n' ' ')"
+    fi
+  done
+  log "upstream request fields from nginx$( ((bare_peer)) && echo " (--bare-peer)"): $(tr '\n' ' ' <<<"$n")"
+  [[ -z $g ]] || log "upstream request fields from gangway: $(tr '\n' ' ' <<<"$g")"
 }
 
 # Prints the TLS version, cipher and key-exchange group a proxy negotiates with a default
@@ -533,7 +572,7 @@ machine_summary() {
   echo "- OS: $(sed -n 's/^PRETTY_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' /etc/os-release)"
   echo "- nginx: $("$NGINX_BIN" -v 2>&1 | sed 's/^nginx version: //'), $(openssl version | cut -d' ' -f1-2)"
   echo "- wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}'), 1 thread, $connections connections, ${duration}s per run, ${warmup}s warm-up"
-  if ((!peer_only)); then echo "- gangway: $gangway_version, server.idle_poll_us = $idle_poll_us"; fi
+  if ((!peer_only)); then echo "- gangway: $gangway_version, server.idle_poll_us = ${idle_poll_us:-not set (default)}"; fi
   if ((authenticated)); then echo "- Mode: authenticated: every request carries a sealed session cookie; gangway opens it, looks the account up in its placement cache (MariaDB-backed) and adds identity headers and a signed assertion; nginx proxies the same request as is"; fi
   echo "- Pinning: $pinning_note"
   echo "- CPU busy before the run (other processes): $busy_at_start%"
@@ -604,6 +643,7 @@ main() {
   start_nginx_proxy
   ((peer_only)) || start_gangway
   check_responses
+  check_request_fields
 
   local proxy notes=()
   for proxy in "${proxies[@]}"; do

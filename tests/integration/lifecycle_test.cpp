@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -138,8 +139,27 @@ TEST(DrainTest, APollingEventLoopServesAndStops) {
     EXPECT_EQ(*status, 0);
 }
 
+// Light load: every gap between events is longer than the polling window, so the loop must
+// not poll through them (server.idle_poll_us is a maximum, tried in trials, not a price paid at
+// every idle moment). With the largest window, polling at each of these requests' idle moments
+// would cost at least 1 ms of CPU per request: 300 ms here, against a few tens without.
+TEST(DrainTest, ALightlyLoadedGatewayDoesNotPoll) {
+    fake_upstream a{"a"};
+    auto settings = settings_for({a.port()});
+    settings.idle_poll_us = 1000;
+    gateway_process gw{settings};
+    ASSERT_EQ(served_by(gw), "a");
+    const auto cpu_before = gw.cpu_time();
+    for (int i = 0; i < 300; ++i) {
+        ASSERT_EQ(served_by(gw), "a");
+        std::this_thread::sleep_for(3ms);  // the light load itself: a gap longer than the window
+    }
+    const auto used = gw.cpu_time() - cpu_before;
+    EXPECT_LT(used, 150ms) << used.count() << " ms of CPU for 300 requests";
+}
+
 TEST(ReloadTest, IdlePollChangeIsRefused) {
-    expect_server_change_refused([](gateway_settings& s) { s.idle_poll_us = 20; }, "server.idle_poll_us");
+    expect_server_change_refused([](gateway_settings& s) { s.idle_poll_us = 50; }, "server.idle_poll_us");
 }
 
 TEST(DrainTest, SigtermFinishesInFlightRequestThenExits) {

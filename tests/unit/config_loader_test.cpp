@@ -128,7 +128,7 @@ TEST_F(ConfigLoader, MinimalConfigFillsDefaults) {
     ASSERT_EQ(::gethostname(host.data(), host.size() - 1), 0);
     EXPECT_EQ(c.server.instance_id, std::string(host.data()) + "-" + std::to_string(::getpid()));
     EXPECT_EQ(c.server.worker_threads, 1u);
-    EXPECT_EQ(c.server.idle_poll.count(), 0);
+    EXPECT_EQ(c.server.idle_poll.count(), 20);
     EXPECT_FALSE(c.server.tls.has_value());
     ASSERT_TRUE(c.server.plain.has_value());
     EXPECT_EQ(c.server.plain->listen.host, "127.0.0.1");
@@ -504,14 +504,16 @@ servers = ["127.0.0.1:8000"]
 
 TEST_F(ConfigLoader, IdlePollNeedsOneWorkerThread) {
     const std::string rest(minimal_config);  // [server.plain] comes after [server]
-    const config_result ok = parse("[server]\nidle_poll_us = 20\n" + rest);
+    const config_result ok = parse("[server]\nidle_poll_us = 50\n" + rest);
     ASSERT_TRUE(ok.errors.empty()) << ::testing::PrintToString(error_strings(ok));
-    EXPECT_EQ(ok.value->server.idle_poll, std::chrono::microseconds(20));
+    EXPECT_EQ(ok.value->server.idle_poll, std::chrono::microseconds(50));
     EXPECT_EQ(errors_of("[server]\nworker_threads = 2\nidle_poll_us = 20\n" + rest),
               (error_list{"server.idle_poll_us: needs worker_threads = 1"}));
     EXPECT_EQ(errors_of("[server]\nidle_poll_us = 1001\n" + rest),
               (error_list{"server.idle_poll_us: must be an integer 0..1000"}));
     EXPECT_TRUE(errors_of("[server]\nworker_threads = 2\nidle_poll_us = 0\n" + rest).empty());
+    // The default polls, and is no error with more threads (they never poll).
+    EXPECT_TRUE(errors_of("[server]\nworker_threads = 2\n" + rest).empty());
 }
 
 TEST_F(ConfigLoader, UpstreamServersAreRequired) {

@@ -268,8 +268,9 @@ std::string gateway_process::config_text(const gateway_settings& s) const {
     auto certs = cert_dir();
 
     std::string text;
-    text += table("server", {"worker_threads = " + std::to_string(s.worker_threads),
-                             "idle_poll_us = " + std::to_string(s.idle_poll_us)});
+    std::vector<std::string> server{"worker_threads = " + std::to_string(s.worker_threads)};
+    if (s.idle_poll_us) server.push_back("idle_poll_us = " + std::to_string(*s.idle_poll_us));
+    text += table("server", server);
     text += table("server.tls", {"listen = " + toml_string(s.tls_listen),
                                  "cert_file = " + toml_string((certs / (s.cert_name + ".crt")).string()),
                                  "key_file = " + toml_string((certs / (s.cert_name + ".key")).string())});
@@ -297,6 +298,23 @@ std::uint64_t gateway_process::rss_kib() const {
     while (std::getline(status, line))
         if (line.rfind("VmRSS:", 0) == 0) return std::strtoull(line.c_str() + 6, nullptr, 10);
     return 0;
+}
+
+std::chrono::milliseconds gateway_process::cpu_time() const {
+    std::ifstream stat("/proc/" + std::to_string(pid_) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    // Fields after the command name (which may hold spaces) start at field 3: state.
+    std::istringstream fields(text.substr(text.rfind(')') + 2));
+    std::string field;
+    unsigned long long utime = 0, stime = 0;
+    for (int n = 3; fields >> field; ++n) {
+        if (n == 14) utime = std::stoull(field);
+        if (n == 15) {
+            stime = std::stoull(field);
+            break;
+        }
+    }
+    return std::chrono::milliseconds{(utime + stime) * 1000 / ::sysconf(_SC_CLK_TCK)};
 }
 
 void gateway_process::send_signal(int sig) const {

@@ -24,7 +24,7 @@ namespace gangway::integration {
 struct gateway_settings {
     std::vector<std::uint16_t> upstream_ports;  // 127.0.0.1:<port> each
     unsigned worker_threads = 1;
-    unsigned idle_poll_us = 0;  // server.idle_poll_us
+    std::optional<unsigned> idle_poll_us;  // server.idle_poll_us; unset: gangway's default
     std::uint32_t upstream_response_ms = 5000;
     std::uint32_t drain_ms = 10000;
     std::vector<std::string> websocket_paths;
@@ -105,6 +105,8 @@ public:
 
     // Resident set size from /proc/<pid>/status, in KiB; 0 when unavailable.
     std::uint64_t rss_kib() const;
+    // CPU time used so far (user + system, from /proc/<pid>/stat).
+    std::chrono::milliseconds cpu_time() const;
     void send_signal(int sig) const;
     // The exit status once the process has exited (128 + signal number when a signal ended
     // it), nullopt when it is still running after `within`.

@@ -1,0 +1,55 @@
+#pragma once
+// The gateway's event loop, and when it polls before it sleeps (server.idle_poll_us).
+//
+// Why poll: on a VM, a CPU whose only thread sleeps halts, and whoever sends it the next event
+// pays an inter-processor interrupt to wake it (a VM exit on the sender) while the sleeper pays
+// the halt and the resume. A busy gateway runs out of work many times a second for a few
+// microseconds each; polling through those gaps spares both sides the wake-up (and the client
+// and the upstream the latency). A lightly loaded one has long gaps, and polling would only
+// burn CPU.
+//
+// So polling runs in trials: the loop polls (for up to the maximum each time it runs out of
+// work) as long as most polls of each batch find work before the maximum; when a batch does
+// not, it stops polling, and tries again only after many sleeps. Idle or lightly loaded, the
+// gateway polls at most one batch every `sleeps_between_trials` sleeps (about 0.2 us per sleep
+// at the default maximum); under load whose gaps are short, it polls through them.
+
+#include <utility>
+
+#include <chrono>
+
+#include <boost/asio/io_context.hpp>
+
+namespace gangway {
+
+class idle_poll_policy {
+public:
+    static constexpr int polls_per_batch = 32;
+    static constexpr int caught_to_keep_polling = 24;  // of a batch
+    static constexpr int sleeps_between_trials = 4096;
+
+    explicit idle_poll_policy(std::chrono::microseconds max) : max_{max} {}
+
+    // How long to poll the next time the loop runs out of work (0: sleep at once).
+    std::chrono::nanoseconds window() const { return polling_ ? max_ : std::chrono::nanoseconds{0}; }
+
+    // After a poll of window() > 0: whether it found work before the window ran out.
+    void polled(bool caught);
+    // After the loop ran out of work with window() == 0 and slept.
+    void slept();
+
+private:
+    std::chrono::nanoseconds max_;
+    bool polling_ = false;
+    int polls_ = 0;
+    int caught_ = 0;
+    int sleeps_ = 0;
+};
+
+// Runs `ioc` on this thread until it stops or runs out of work, as io_context::run() does,
+// polling per idle_poll_policy with `max_poll` as the maximum. max_poll 0 is io_context::run().
+// One thread only: a second polling thread would find the reactor taken and spin on the
+// scheduler's lock.
+void run_event_loop(boost::asio::io_context& ioc, std::chrono::microseconds max_poll);
+
+}  // namespace gangway
