@@ -86,6 +86,7 @@ admin_routes::admin_routes(runtime& rt) : rt_(rt) {
                                         static_cast<double>(accounts->version_seen()),
                                         accounts->database_reachable()});
         }
+        rt.metrics().publish_event_loop();
         return admin_reply{200, "text/plain; version=0.0.4", rt.metrics().text()};
     });
     add_route("POST", "/admin/v1/reload", true, [&rt](const admin_request&) {

@@ -20,6 +20,8 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "gateway/server/event_loop_stats.hpp"
+
 namespace gangway {
 
 class idle_poll_policy {
@@ -47,9 +49,10 @@ private:
 };
 
 // Runs `ioc` on this thread until it stops or runs out of work, as io_context::run() does,
-// polling per idle_poll_policy with `max_poll` as the maximum. max_poll 0 is io_context::run().
-// One thread only: a second polling thread would find the reactor taken and spin on the
-// scheduler's lock.
-void run_event_loop(boost::asio::io_context& ioc, std::chrono::microseconds max_poll);
+// polling per idle_poll_policy with `max_poll` as the maximum, and counting its idle moments in
+// `stats`. max_poll 0 is io_context::run() (nothing counted). One thread only: a second polling
+// thread would find the reactor taken and spin on the scheduler's lock.
+void run_event_loop(boost::asio::io_context& ioc, std::chrono::microseconds max_poll,
+                    event_loop_stats& stats);
 
 }  // namespace gangway

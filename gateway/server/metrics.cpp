@@ -90,9 +90,35 @@ gateway_metrics::gateway_metrics()
                                    "Logins limited by key (ip, email); mode shadow only counted")),
       resets_(counter_family(*registry_, "gangway_password_resets_total",
                              "Forgotten-password requests, by path and outcome")),
+      loop_idle_(counter_family(*registry_, "gangway_event_loop_idle_total",
+                                "Times the event loop ran out of work, by outcome: polled_work "
+                                "(polling found work), polled_none (polling ran out, then it "
+                                "slept), slept (slept at once)")),
+      loop_poll_seconds_(counter_family(*registry_, "gangway_event_loop_poll_seconds_total",
+                                        "Time the event loop spent polling (server.idle_poll_us)")
+                             .Add({})),
+      loop_polling_(prometheus::BuildGauge()
+                        .Name("gangway_event_loop_polling")
+                        .Help("1 while the event loop's trials say polling pays, else 0")
+                        .Register(*registry_)
+                        .Add({})),
       instance_id_(next_instance_id.fetch_add(1, std::memory_order_relaxed)) {
     reloads_.Add({{"result", "applied"}});
     reloads_.Add({{"result", "refused"}});
+}
+
+void gateway_metrics::publish_event_loop() {
+    const auto read = [](const std::atomic<std::uint64_t>& a) { return a.load(std::memory_order_relaxed); };
+    const published_loop now{read(event_loop_.polled_work), read(event_loop_.polled_none),
+                             read(event_loop_.slept), read(event_loop_.poll_ns)};
+    std::lock_guard lock{loop_mutex_};
+    const auto delta = [](std::uint64_t to, std::uint64_t from) { return static_cast<double>(to - from); };
+    loop_idle_.Add({{"outcome", "polled_work"}}).Increment(delta(now.polled_work, loop_published_.polled_work));
+    loop_idle_.Add({{"outcome", "polled_none"}}).Increment(delta(now.polled_none, loop_published_.polled_none));
+    loop_idle_.Add({{"outcome", "slept"}}).Increment(delta(now.slept, loop_published_.slept));
+    loop_poll_seconds_.Increment(delta(now.poll_ns, loop_published_.poll_ns) / 1e9);
+    loop_polling_.Set(event_loop_.polling.load(std::memory_order_relaxed) ? 1 : 0);
+    loop_published_ = now;
 }
 
 void gateway_metrics::set_placement(const placement_snapshot& p) {

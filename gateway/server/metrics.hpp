@@ -14,6 +14,8 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "gateway/server/event_loop_stats.hpp"
+
 namespace gangway {
 
 // The gateway's Prometheus metrics. One instance per process, shared by every connection;
@@ -58,6 +60,10 @@ public:
     void count_rate_limited(std::string_view key, bool shadow);
     void count_reset(std::string_view path, std::string_view outcome);
 
+    // The event loop's idle moments: it counts them here, and each scrape publishes them.
+    event_loop_stats& event_loop() noexcept { return event_loop_; }
+    void publish_event_loop();
+
     // Prometheus text exposition format, version 0.0.4.
     std::string text() const;
 
@@ -97,6 +103,15 @@ private:
     prometheus::Family<prometheus::Counter>& envelopes_refused_;
     prometheus::Family<prometheus::Counter>& rate_limited_;
     prometheus::Family<prometheus::Counter>& resets_;
+    prometheus::Family<prometheus::Counter>& loop_idle_;
+    prometheus::Counter& loop_poll_seconds_;
+    prometheus::Gauge& loop_polling_;
+    event_loop_stats event_loop_;
+    struct published_loop {
+        std::uint64_t polled_work = 0, polled_none = 0, slept = 0, poll_ns = 0;
+    };
+    std::mutex loop_mutex_;
+    published_loop loop_published_;  // guarded by loop_mutex_
 
     // Tells this instance's entries in the per-thread caches from those of an earlier instance
     // that lived at the same address (tests build several).

@@ -142,7 +142,8 @@ int run_serve(const serve_options& options) {
                   l.admin->port(), threads);
         std::vector<std::thread> workers;
         for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&ioc] { ioc.run(); });
-        run_event_loop(ioc, threads == 1 ? cfg->server.idle_poll : std::chrono::microseconds{0});
+        run_event_loop(ioc, threads == 1 ? cfg->server.idle_poll : std::chrono::microseconds{0},
+                       rt.metrics().event_loop());
         for (auto& w : workers) w.join();
         if (auto* accounts = rt.accounts()) accounts->stop();  // the fence stops waiting for us
         log->info("stopped");

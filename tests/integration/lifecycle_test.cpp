@@ -156,6 +156,30 @@ TEST(DrainTest, ALightlyLoadedGatewayDoesNotPoll) {
     }
     const auto used = gw.cpu_time() - cpu_before;
     EXPECT_LT(used, 150ms) << used.count() << " ms of CPU for 300 requests";
+    const auto metrics = gw.admin("GET", "/metrics", true).body;
+    EXPECT_GE(metric_value(metrics, "gangway_event_loop_idle_total{outcome=\"slept\"}"), 300) << metrics;
+    EXPECT_EQ(metric_value(metrics, "gangway_event_loop_polling"), 0) << metrics;
+}
+
+// Busy: requests back to back on one connection, every gap between events far inside the
+// window. After its first spell of sleeps the loop tries polling, its polls find work, and it
+// keeps polling; /metrics says so.
+TEST(DrainTest, ABusyGatewayPollsThroughItsShortGaps) {
+    fake_upstream a{"a"};
+    auto settings = settings_for({a.port()});
+    settings.idle_poll_us = 1000;
+    gateway_process gw{settings};
+    raw_client c{transport::plain, gw.plain_port()};
+    for (int i = 0; i < 3000; ++i) {
+        c.send(simple_request("GET", "/"));
+        ASSERT_EQ(c.read_response().status, 200u) << "request " << i;
+    }
+    const auto metrics = gw.admin("GET", "/metrics", true).body;
+    const double caught = metric_value(metrics, "gangway_event_loop_idle_total{outcome=\"polled_work\"}");
+    const double missed = metric_value(metrics, "gangway_event_loop_idle_total{outcome=\"polled_none\"}");
+    EXPECT_GT(caught, 100) << metrics;
+    EXPECT_GT(caught, 3 * missed) << metrics;
+    EXPECT_GT(metric_value(metrics, "gangway_event_loop_poll_seconds_total"), 0) << metrics;
 }
 
 TEST(ReloadTest, IdlePollChangeIsRefused) {
