@@ -3,16 +3,18 @@
 namespace gangway {
 
 void idle_poll_policy::polled(bool caught) {
-    caught_ += caught ? 1 : 0;
-    if (++polls_ < polls_per_batch) return;
-    polling_ = caught_ >= caught_to_keep_polling;
-    polls_ = caught_ = sleeps_ = 0;
+    const std::int64_t target = caught ? one : 0;
+    catch_rate_ = static_cast<std::uint32_t>(catch_rate_ + ((target - catch_rate_) >> smoothing_shift));
+    if (catch_rate_ >= keep_polling_rate) return;
+    polling_ = false;
+    sleeps_ = 0;
 }
 
 void idle_poll_policy::slept() {
     if (max_.count() == 0 || ++sleeps_ < sleeps_between_trials) return;
     polling_ = true;
-    polls_ = caught_ = sleeps_ = 0;
+    catch_rate_ = one;
+    sleeps_ = 0;
 }
 
 void run_event_loop(boost::asio::io_context& ioc, std::chrono::microseconds max_poll,

@@ -139,15 +139,25 @@ TEST(DrainTest, APollingEventLoopServesAndStops) {
     EXPECT_EQ(*status, 0);
 }
 
+// The largest polling window there is (server.idle_poll_us = 1000), in front of `upstream`.
+gateway_settings widest_poll_window(const fake_upstream& upstream) {
+    auto settings = settings_for({upstream.port()});
+    settings.idle_poll_us = 1000;
+    return settings;
+}
+
+// gangway_event_loop_idle_total for one outcome.
+double loop_idle(const std::string& metrics, const std::string& outcome) {
+    return metric_value(metrics, "gangway_event_loop_idle_total{outcome=\"" + outcome + "\"}");
+}
+
 // Light load: every gap between events is longer than the polling window, so the loop must
 // not poll through them (server.idle_poll_us is a maximum, tried in trials, not a price paid at
 // every idle moment). With the largest window, polling at each of these requests' idle moments
 // would cost at least 1 ms of CPU per request: 300 ms here, against a few tens without.
 TEST(DrainTest, ALightlyLoadedGatewayDoesNotPoll) {
     fake_upstream a{"a"};
-    auto settings = settings_for({a.port()});
-    settings.idle_poll_us = 1000;
-    gateway_process gw{settings};
+    gateway_process gw{widest_poll_window(a)};
     ASSERT_EQ(served_by(gw), "a");
     const auto cpu_before = gw.cpu_time();
     for (int i = 0; i < 300; ++i) {
@@ -157,7 +167,7 @@ TEST(DrainTest, ALightlyLoadedGatewayDoesNotPoll) {
     const auto used = gw.cpu_time() - cpu_before;
     EXPECT_LT(used, 150ms) << used.count() << " ms of CPU for 300 requests";
     const auto metrics = gw.admin("GET", "/metrics", true).body;
-    EXPECT_GE(metric_value(metrics, "gangway_event_loop_idle_total{outcome=\"slept\"}"), 300) << metrics;
+    EXPECT_GE(loop_idle(metrics, "slept"), 300) << metrics;
     EXPECT_EQ(metric_value(metrics, "gangway_event_loop_polling"), 0) << metrics;
 }
 
@@ -166,17 +176,15 @@ TEST(DrainTest, ALightlyLoadedGatewayDoesNotPoll) {
 // keeps polling; /metrics says so.
 TEST(DrainTest, ABusyGatewayPollsThroughItsShortGaps) {
     fake_upstream a{"a"};
-    auto settings = settings_for({a.port()});
-    settings.idle_poll_us = 1000;
-    gateway_process gw{settings};
+    gateway_process gw{widest_poll_window(a)};
     raw_client c{transport::plain, gw.plain_port()};
     for (int i = 0; i < 3000; ++i) {
         c.send(simple_request("GET", "/"));
         ASSERT_EQ(c.read_response().status, 200u) << "request " << i;
     }
     const auto metrics = gw.admin("GET", "/metrics", true).body;
-    const double caught = metric_value(metrics, "gangway_event_loop_idle_total{outcome=\"polled_work\"}");
-    const double missed = metric_value(metrics, "gangway_event_loop_idle_total{outcome=\"polled_none\"}");
+    const double caught = loop_idle(metrics, "polled_work");
+    const double missed = loop_idle(metrics, "polled_none");
     EXPECT_GT(caught, 100) << metrics;
     EXPECT_GT(caught, 3 * missed) << metrics;
     EXPECT_GT(metric_value(metrics, "gangway_event_loop_poll_seconds_total"), 0) << metrics;
