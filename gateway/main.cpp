@@ -36,6 +36,7 @@ int check_config(const std::string& path) {
 int main(int argc, char** argv) {
     CLI::App app{"gangway: move customers between infrastructures one account at a time"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", "gangway " GANGWAY_VERSION);
     int result = exit_ok;
 
     gangway::serve_options serve;
@@ -60,6 +61,8 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         app.exit(e);

@@ -573,7 +573,8 @@ machine_summary() {
   echo "- nginx: $("$NGINX_BIN" -v 2>&1 | sed 's/^nginx version: //'), $(openssl version | cut -d' ' -f1-2)"
   echo "- wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}'), 1 thread, $connections connections, ${duration}s per run, ${warmup}s warm-up"
   if ((!peer_only)); then echo "- gangway: $gangway_version, server.idle_poll_us = ${idle_poll_us:-not set (default)}"; fi
-  if ((authenticated)); then echo "- Mode: authenticated: every request carries a sealed session cookie; gangway opens it, looks the account up in its placement cache (MariaDB-backed) and adds identity headers and a signed assertion; nginx proxies the same request as is"; fi
+  if ((bare_peer)); then echo "- nginx peer: --bare-peer (no forwarding headers)"; else echo "- nginx peer: the same forwarding headers as gangway (nginx-forwarding.conf), checked"; fi
+  if ((authenticated)); then echo "- Mode: authenticated: every request carries a sealed session cookie; gangway opens it, looks the account up in its placement cache (MariaDB-backed) and adds identity headers and a signed assertion; nginx proxies the same request, cookie included, with the forwarding headers"; fi
   echo "- Pinning: $pinning_note"
   echo "- CPU busy before the run (other processes): $busy_at_start%"
   echo "- TLS negotiated: $tls_note"

@@ -276,6 +276,13 @@ TEST(CommandLineTest, CheckConfigMissingFileExits2) {
     EXPECT_NE(r.err.find("not found"), std::string::npos) << r.err;
 }
 
+TEST(CommandLineTest, VersionPrintsTheVersion) {
+    auto r = run_gangway({"--version"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out.rfind("gangway ", 0), 0u) << r.out;
+    EXPECT_NE(r.out.find_first_of("0123456789"), std::string::npos) << r.out;
+}
+
 TEST(CommandLineTest, MigrateWithoutItsOptionsExits2) {
     auto r = run_gangway({"migrate", "5"});
     EXPECT_EQ(r.exit_code, 2);
