@@ -173,7 +173,7 @@ TEST(DrainTest, ALightlyLoadedGatewayDoesNotPoll) {
 
 // Busy: requests back to back on one connection, every gap between events far inside the
 // window. After its first spell of sleeps the loop tries polling, its polls find work, and it
-// keeps polling; /metrics says so.
+// keeps polling; /metrics says so. Then SIGTERM stops the polling loop like any other.
 TEST(DrainTest, ABusyGatewayPollsThroughItsShortGaps) {
     fake_upstream a{"a"};
     gateway_process gw{widest_poll_window(a)};
@@ -188,6 +188,8 @@ TEST(DrainTest, ABusyGatewayPollsThroughItsShortGaps) {
     EXPECT_GT(caught, 100) << metrics;
     EXPECT_GT(caught, 3 * missed) << metrics;
     EXPECT_GT(metric_value(metrics, "gangway_event_loop_poll_seconds_total"), 0) << metrics;
+    gw.send_signal(SIGTERM);
+    EXPECT_EQ(gw.wait_exit(5s), 0) << gw.stderr_text();
 }
 
 TEST(ReloadTest, IdlePollChangeIsRefused) {
