@@ -421,6 +421,16 @@ bool fake_upstream::handle(connection& c, request& req) {
         }
         return answer(200, "released");
     }
+    if (path.starts_with("/delay/")) {  // an app that takes N ms to answer
+        if (!read_body(drop)) return false;
+        const auto until = std::chrono::steady_clock::now() +
+                           std::chrono::milliseconds{std::strtoul(path.c_str() + 7, nullptr, 10)};
+        {
+            std::unique_lock lock(mutex_);
+            if (hold_changed_.wait_until(lock, until, [&] { return stopping_; })) return false;
+        }
+        return answer(200, "delayed");
+    }
     if (path == "/headers") {
         if (!read_body(drop)) return false;
         return answer(200, req.head);

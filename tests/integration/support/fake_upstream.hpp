@@ -25,6 +25,7 @@
 //   /chunked       200, chunked, body chunked_body.
 //   /slow          never answers: reads until the gateway closes the connection.
 //   /hold          answers 200 "released" once release() is called (at once after that).
+//   /delay/N       answers 200 "delayed" N milliseconds after the request (a slow app).
 //   /headers       200 with the request head exactly as received (request line to the
 //                  empty line); the request body is read and dropped.
 //   /ws            WebSocket handshake (101 with the right Sec-WebSocket-Accept), then echoes
